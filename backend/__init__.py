@@ -1,0 +1,1 @@
+"""Invoice Portal backend: everything that is not the screen. Never imports ``tui``."""
