@@ -96,13 +96,13 @@ def header_from_json(data: Mapping[str, Any]) -> InvoiceHeader:
     return header
 
 
-def name_key(name: str) -> str:
-    """The sort and search key of a party name (``sender_name`` / ``recipient_name``).
+def search_key(text: str) -> str:
+    """The sort and filter form of a text kept in a ``*_key`` column.
 
     Casefolded, so that "Straße" and "STRASSE" sort and filter together; a prefix typed in a
-    filter must go through the same function.
+    filter must go through the same function. Stored keys are cut to their column's length.
     """
-    return _fit(name.lower(), InvoiceRow.sender_name)
+    return text.casefold()
 
 
 def apply_invoice(row: InvoiceRow, invoice: Invoice) -> None:
@@ -117,16 +117,19 @@ def apply_invoice(row: InvoiceRow, invoice: Invoice) -> None:
     row.kind = invoice.kind
     # Drafts may have no number yet: NULL keeps them out of the unique (sender, number) index.
     row.number = invoice.number or None
-    row.number_key = _fit(invoice.number.lower(), InvoiceRow.number_key) or None
+    row.number_key = _fit(search_key(invoice.number), InvoiceRow.number_key) or None
     row.category = invoice.category
-    row.category_key = _fit(invoice.category.lower(), InvoiceRow.category_key)
+    row.category_key = _fit(search_key(invoice.category), InvoiceRow.category_key)
     row.issue_date = invoice.issue_date
     row.due_date = invoice.due_date
     row.currency = invoice.currency
     row.buyer_reference = invoice.buyer_reference
     row.order_reference = invoice.order_reference
-    row.sender_name = name_key(invoice.seller.name)
-    row.recipient_name = name_key(invoice.buyer.name)
+    # The name columns are display copies for the list; the header keeps the names uncut.
+    row.sender_name = _fit(invoice.seller.name, InvoiceRow.sender_name)
+    row.sender_name_key = _fit(search_key(invoice.seller.name), InvoiceRow.sender_name_key)
+    row.recipient_name = _fit(invoice.buyer.name, InvoiceRow.recipient_name)
+    row.recipient_name_key = _fit(search_key(invoice.buyer.name), InvoiceRow.recipient_name_key)
     row.tax_exclusive_amount = totals.tax_exclusive
     row.tax_amount = totals.tax_total
     row.payable_amount = totals.payable
@@ -176,10 +179,10 @@ def invoice_from_row(row: InvoiceRow) -> Invoice:
     )
 
 
-def _fit(key: str, column: Any) -> str:
-    """Cut a search key to its column's length (casefolding can make a text longer)."""
+def _fit(text: str, column: Any) -> str:
+    """Cut ``text`` to its column's length (casefolding can make a text longer)."""
     length: int | None = column.property.columns[0].type.length
-    return key[:length] if length else key
+    return text[:length] if length else text
 
 
 def _line_row(position: int, line: InvoiceLine, net_amount: Decimal) -> InvoiceLineRow:

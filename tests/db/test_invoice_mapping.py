@@ -20,7 +20,7 @@ from backend.db.invoice_mapping import (
     header_from_json,
     header_to_json,
     invoice_from_row,
-    name_key,
+    search_key,
 )
 from backend.db.models import (
     Company,
@@ -103,11 +103,11 @@ def rich_invoice() -> Invoice:
     """Every field set. Totals, worked out by hand:
 
     line 1: 12.3456 × 250.00 / 100 = 30.864, − 2.00 + 1.50 = 30.364 -> 30.36 (S 25)
-    line 2: 2.5 × 850.00 = 2125.00 (S 25); line 3: 400.00 (AE)
+    line 2: 2.5 × 850.00 = 2125.00 (S 25); line 3: 400.00 − 10.00 = 390.00 (AE)
     document: allowance 100.00 (S 25), charge 49.90 (S 12)
-    tax exclusive 2555.36 − 100.00 + 49.90 = 2505.26
+    tax exclusive 2545.36 − 100.00 + 49.90 = 2495.26
     VAT: S 25 on 2055.36 = 513.84, S 12 on 49.90 = 5.99, AE 0 -> 519.83
-    payable 2505.26 + 519.83 − 1000.00 prepaid + 0.91 rounding = 2026.00
+    payable 2495.26 + 519.83 − 1000.00 prepaid + 0.91 rounding = 2016.00
     """
     return Invoice(
         kind=DocumentKind.INVOICE,
@@ -163,6 +163,9 @@ def rich_invoice() -> Invoice:
                 net_price=D("400.00"),
                 vat_category=AE,
                 vat_rate=D("0"),
+                allowances_charges=[
+                    AllowanceCharge(is_charge=False, amount=D("10.00"), reason="Returrabatt")
+                ],
             ),
         ],
         category="Algemene Doorbelastingen",
@@ -313,22 +316,25 @@ def test_list_columns_hold_the_totals_and_search_keys(engine: Engine) -> None:
         assert row.number_key == "se-2026-a17"
         assert row.category == "Algemene Doorbelastingen"
         assert row.category_key == "algemene doorbelastingen"
-        assert row.sender_name == "strasse bygg ab"
-        assert row.recipient_name == "öresund åkeri ab"
+        assert row.sender_name == "Straße Bygg AB"
+        assert row.sender_name_key == "strasse bygg ab"
+        assert row.recipient_name == "Öresund Åkeri AB"
+        assert row.recipient_name_key == "öresund åkeri ab"
         assert row.header["seller"]["name"] == "Straße Bygg AB"
         assert (row.tax_exclusive_amount, row.tax_amount, row.payable_amount) == (
-            D("2505.26"),
+            D("2495.26"),
             D("519.83"),
-            D("2026.00"),
+            D("2016.00"),
         )
         assert [line.position for line in row.lines] == [0, 1, 2]
-        assert [line.net_amount for line in row.lines] == [D("30.36"), D("2125.00"), D("400.00")]
+        assert [line.net_amount for line in row.lines] == [D("30.36"), D("2125.00"), D("390.00")]
         assert {
             (item.line_position, item.reason, item.vat_category, item.vat_rate)
             for item in row.allowances_charges
         } == {
             (0, "Rabatt", None, None),
             (0, "Emballage", None, None),
+            (2, "Returrabatt", None, None),
             (None, "Mängdrabatt", S, D("25")),
             (None, "Frakt", S, D("12")),
         }
@@ -480,9 +486,22 @@ def test_header_reads_missing_keys_as_defaults() -> None:
     assert header.buyer == buyer()
 
 
-def test_name_key_casefolds_and_fits_the_column() -> None:
-    assert name_key("Straße ÅKERI") == "strasse åkeri"
-    assert len(name_key("ß" * 150)) == 200
+def test_search_key_casefolds() -> None:
+    assert search_key("Straße ÅKERI") == "strasse åkeri"
+    assert search_key("FAKTUR-ß1") == search_key("faktur-SS1")
+
+
+def test_keys_and_names_are_cut_to_their_columns(engine: Engine) -> None:
+    long_name = "ß" * 150
+    invoice = replace(credit_note(), number="Nß-" + "ß" * 30, seller=Party(name=long_name))
+    invoice_id = store(engine, invoice)
+
+    with Session(engine) as session:
+        row = session.get_one(InvoiceRow, invoice_id)
+        assert row.sender_name == long_name
+        assert row.sender_name_key == "ss" * 100
+        assert row.number_key == "nss-" + "ss" * 23
+        assert invoice_from_row(row) == invoice
 
 
 text = st.text(max_size=20)

@@ -90,20 +90,26 @@ def test_foreign_keys_are_enforced(engine: Engine) -> None:
             session.commit()
 
 
-def test_invoice_numbers_are_unique_per_sender(engine: Engine) -> None:
+def test_submitted_invoice_numbers_are_unique_per_sender(engine: Engine) -> None:
+    def invoice(company: Company, state: InvoiceState) -> InvoiceRow:
+        return InvoiceRow(
+            kind=DocumentKind.INVOICE,
+            state=state,
+            sender_company_id=company.id,
+            number="A-1",
+            issue_date=date(2026, 11, 20),
+            currency="EUR",
+        )
+
     with Session(engine) as session:
         company = _company(session)
-        for _ in range(2):
-            session.add(
-                InvoiceRow(
-                    kind=DocumentKind.INVOICE,
-                    state=InvoiceState.DRAFT,
-                    sender_company_id=company.id,
-                    number="A-1",
-                    issue_date=date(2026, 11, 20),
-                    currency="EUR",
-                )
-            )
+        # Drafts may repeat a typed number; the check applies from submission on.
+        session.add_all(
+            [invoice(company, InvoiceState.DRAFT), invoice(company, InvoiceState.DRAFT)]
+        )
+        session.add(invoice(company, InvoiceState.READY_FOR_APPROVAL))
+        session.commit()
+        session.add(invoice(company, InvoiceState.APPROVED))
         with pytest.raises(IntegrityError):
             session.commit()
 

@@ -16,13 +16,27 @@ import backend.services
 from backend.services.context import SYSTEM, Actor, Portal
 from backend.services.errors import NotFound, PermissionDenied
 
-from . import authz_cases_accounts
+from . import (
+    authz_cases_accounts,
+    authz_cases_audit,
+    authz_cases_customers,
+    authz_cases_invoices,
+    authz_cases_templates,
+    authz_cases_tickets,
+)
 from .authz import AuthzCase
 from .conftest import World
 
 # Modules of plumbing the use cases share; everything public elsewhere must be a use case.
 PLUMBING = {"backend.services.context", "backend.services.errors", "backend.services.credentials"}
-CASE_MODULES = [authz_cases_accounts]
+CASE_MODULES = [
+    authz_cases_accounts,
+    authz_cases_invoices,
+    authz_cases_audit,
+    authz_cases_tickets,
+    authz_cases_customers,
+    authz_cases_templates,
+]
 CASES: dict[str, AuthzCase] = {k: v for m in CASE_MODULES for k, v in m.CASES.items()}
 
 

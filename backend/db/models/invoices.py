@@ -11,7 +11,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...domain.invoice import DocumentKind
@@ -25,6 +36,9 @@ from .customers import DeliveryChannel
 LIST_SORT_COLUMNS = ("issue_date", "number_key", "due_date", "payable_amount", "category_key")
 
 
+_NOT_DRAFT = text("state != 'draft'")
+
+
 def _list_indexes(side: str, counterpart_name: str) -> list[Index]:
     columns = (*LIST_SORT_COLUMNS, counterpart_name)
     return [Index(f"ix_invoices_{side}_{c}", side, c, "id") for c in columns]
@@ -33,10 +47,19 @@ def _list_indexes(side: str, counterpart_name: str) -> list[Index]:
 class InvoiceRow(Base):
     __tablename__ = "invoices"
     __table_args__ = (
-        Index("uq_invoices_sender_number", "sender_company_id", "number", unique=True),
+        # Numbers are unique per sender from submission on; drafts may hold a typed duplicate
+        # until then, so a failed submit never loses what was typed.
+        Index(
+            "uq_invoices_sender_number",
+            "sender_company_id",
+            "number",
+            unique=True,
+            sqlite_where=_NOT_DRAFT,
+            postgresql_where=_NOT_DRAFT,
+        ),
         Index("ix_invoices_sender_state", "sender_company_id", "state", "id"),
-        *_list_indexes("sender_company_id", "recipient_name"),
-        *_list_indexes("inbox_company_id", "sender_name"),
+        *_list_indexes("sender_company_id", "recipient_name_key"),
+        *_list_indexes("inbox_company_id", "sender_name_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,8 +85,10 @@ class InvoiceRow(Base):
     tax_exclusive_amount: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
     tax_amount: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
     payable_amount: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
-    sender_name: Mapped[str] = mapped_column(SearchKey(200), default="")
-    recipient_name: Mapped[str] = mapped_column(SearchKey(200), default="")
+    sender_name: Mapped[str] = mapped_column(String(200), default="")
+    sender_name_key: Mapped[str] = mapped_column(SearchKey(200), default="")
+    recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    recipient_name_key: Mapped[str] = mapped_column(SearchKey(200), default="")
     buyer_reference: Mapped[str] = mapped_column(String(200), default="")
     order_reference: Mapped[str] = mapped_column(String(200), default="")
     credited_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))

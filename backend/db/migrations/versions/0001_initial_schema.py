@@ -4,7 +4,7 @@ Revision ID: 0001
 Revises:
 The audit trail is append-only: triggers refuse UPDATE and DELETE on audit_events.
 
-Create Date: 2026-11-20 22:59:33.570374
+Create Date: 2026-11-20 23:02:22.358013
 """
 
 from collections.abc import Sequence
@@ -415,13 +415,15 @@ def upgrade() -> None:
         sa.Column("tax_exclusive_amount", backend.db.types.ScaledDecimal(18, 2), nullable=False),
         sa.Column("tax_amount", backend.db.types.ScaledDecimal(18, 2), nullable=False),
         sa.Column("payable_amount", backend.db.types.ScaledDecimal(18, 2), nullable=False),
+        sa.Column("sender_name", sa.String(length=200), nullable=False),
         sa.Column(
-            "sender_name",
+            "sender_name_key",
             sa.String(length=200).with_variant(sa.String(length=200, collation="C"), "postgresql"),
             nullable=False,
         ),
+        sa.Column("recipient_name", sa.String(length=200), nullable=False),
         sa.Column(
-            "recipient_name",
+            "recipient_name_key",
             sa.String(length=200).with_variant(sa.String(length=200, collation="C"), "postgresql"),
             nullable=False,
         ),
@@ -500,8 +502,8 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
-            "ix_invoices_inbox_company_id_sender_name",
-            ["inbox_company_id", "sender_name", "id"],
+            "ix_invoices_inbox_company_id_sender_name_key",
+            ["inbox_company_id", "sender_name_key", "id"],
             unique=False,
         )
         batch_op.create_index(
@@ -530,15 +532,19 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
-            "ix_invoices_sender_company_id_recipient_name",
-            ["sender_company_id", "recipient_name", "id"],
+            "ix_invoices_sender_company_id_recipient_name_key",
+            ["sender_company_id", "recipient_name_key", "id"],
             unique=False,
         )
         batch_op.create_index(
             "ix_invoices_sender_state", ["sender_company_id", "state", "id"], unique=False
         )
         batch_op.create_index(
-            "uq_invoices_sender_number", ["sender_company_id", "number"], unique=True
+            "uq_invoices_sender_number",
+            ["sender_company_id", "number"],
+            unique=True,
+            sqlite_where=sa.text("state != 'draft'"),
+            postgresql_where=sa.text("state != 'draft'"),
         )
 
     op.create_table(
@@ -842,15 +848,19 @@ def downgrade() -> None:
 
     op.drop_table("delivery_events")
     with op.batch_alter_table("invoices", schema=None) as batch_op:
-        batch_op.drop_index("uq_invoices_sender_number")
+        batch_op.drop_index(
+            "uq_invoices_sender_number",
+            sqlite_where=sa.text("state != 'draft'"),
+            postgresql_where=sa.text("state != 'draft'"),
+        )
         batch_op.drop_index("ix_invoices_sender_state")
-        batch_op.drop_index("ix_invoices_sender_company_id_recipient_name")
+        batch_op.drop_index("ix_invoices_sender_company_id_recipient_name_key")
         batch_op.drop_index("ix_invoices_sender_company_id_payable_amount")
         batch_op.drop_index("ix_invoices_sender_company_id_number_key")
         batch_op.drop_index("ix_invoices_sender_company_id_issue_date")
         batch_op.drop_index("ix_invoices_sender_company_id_due_date")
         batch_op.drop_index("ix_invoices_sender_company_id_category_key")
-        batch_op.drop_index("ix_invoices_inbox_company_id_sender_name")
+        batch_op.drop_index("ix_invoices_inbox_company_id_sender_name_key")
         batch_op.drop_index("ix_invoices_inbox_company_id_payable_amount")
         batch_op.drop_index("ix_invoices_inbox_company_id_number_key")
         batch_op.drop_index("ix_invoices_inbox_company_id_issue_date")

@@ -1,0 +1,234 @@
+"""Invoice use cases: drafts, numbering, submit rules, approval with four eyes, lists, read."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import update
+
+from backend.db.invoice_list import InvoiceQuery, ReadFilter, Side, SortColumn
+from backend.db.models import Company, InvoiceRow
+from backend.domain.invoice import DocumentKind
+from backend.domain.states import CustomerLinkState, InvoiceState
+from backend.services import invoices
+from backend.services.context import Portal
+from backend.services.errors import Conflict, NotFound, PermissionDenied
+from backend.services.invoices import InvoiceRejected
+
+from .conftest import World
+from .invoice_factory import add_customer_link, sample_invoice
+
+
+def _submitted(portal: Portal, world: World, **kw: object) -> int:
+    customer = add_customer_link(portal, world.acme_admin.company_id, world.bakker_admin.company_id)
+    invoice_id = invoices.create_invoice(
+        portal, world.acme_member.actor, sample_invoice(**kw), customer_id=customer
+    )
+    invoices.submit_invoice(portal, world.acme_member.actor, invoice_id)
+    return invoice_id
+
+
+def _deliver(portal: Portal, invoice_id: int, inbox_company_id: int) -> None:
+    with portal.sessions.begin() as session:
+        session.execute(
+            update(InvoiceRow)
+            .where(InvoiceRow.id == invoice_id)
+            .values(state=InvoiceState.DELIVERED, inbox_company_id=inbox_company_id)
+        )
+
+
+def test_draft_round_trips_with_totals(portal: Portal, world: World) -> None:
+    invoice_id = invoices.create_invoice(portal, world.acme_member.actor, sample_invoice())
+    detail = invoices.get_invoice(portal, world.acme_member.actor, invoice_id)
+    assert detail.state is InvoiceState.DRAFT
+    assert detail.invoice.lines[0].name == "Konsulttimmar"
+    assert detail.totals.payable == Decimal("11875.00")
+
+
+def test_submit_numbers_from_the_sender_sequence(portal: Portal, world: World) -> None:
+    with portal.sessions.begin() as session:
+        session.execute(
+            update(Company)
+            .where(Company.id == world.acme_admin.company_id)
+            .values(invoice_number_prefix="AC-")
+        )
+    first = _submitted(portal, world)
+    customer = add_customer_link(
+        portal, world.acme_admin.company_id, world.bakker_admin.company_id, number="K-2"
+    )
+    # A number typed by hand that the sequence would reach next is skipped, not repeated.
+    typed = invoices.create_invoice(
+        portal, world.acme_member.actor, sample_invoice(number="AC-000002"), customer_id=customer
+    )
+    invoices.submit_invoice(portal, world.acme_member.actor, typed)
+    third = invoices.create_invoice(
+        portal, world.acme_member.actor, sample_invoice(), customer_id=customer
+    )
+    number = invoices.submit_invoice(portal, world.acme_member.actor, third)
+    assert (
+        invoices.get_invoice(portal, world.acme_member.actor, first).invoice.number == "AC-000001"
+    )
+    assert number == "AC-000003"
+
+
+def test_typed_number_used_twice_is_a_conflict(portal: Portal, world: World) -> None:
+    _submitted(portal, world, number="X-1")
+    customer = add_customer_link(
+        portal, world.acme_admin.company_id, world.bakker_admin.company_id, number="K-2"
+    )
+    again = invoices.create_invoice(
+        portal, world.acme_member.actor, sample_invoice(number="X-1"), customer_id=customer
+    )
+    with pytest.raises(Conflict) as error:
+        invoices.submit_invoice(portal, world.acme_member.actor, again)
+    assert error.value.field == "number"
+    detail = invoices.get_invoice(portal, world.acme_member.actor, again)
+    assert detail.state is InvoiceState.DRAFT
+
+
+def test_submit_reports_findings_by_field_and_keeps_the_draft(portal: Portal, world: World) -> None:
+    broken = sample_invoice()
+    broken.buyer.name = ""
+    broken.lines[0].vat_rate = Decimal("0")
+    invoice_id = invoices.create_invoice(portal, world.acme_member.actor, broken)
+    with pytest.raises(InvoiceRejected) as error:
+        invoices.submit_invoice(portal, world.acme_member.actor, invoice_id)
+    fields = {finding.field for finding in error.value.findings}
+    assert {"buyer.name", "lines[0].vat_rate", "customer_id"} <= fields
+    assert (
+        invoices.get_invoice(portal, world.acme_member.actor, invoice_id).state
+        is InvoiceState.DRAFT
+    )
+
+
+def test_customer_awaiting_approval_cannot_be_invoiced(portal: Portal, world: World) -> None:
+    customer = add_customer_link(
+        portal,
+        world.acme_admin.company_id,
+        world.bakker_admin.company_id,
+        state=CustomerLinkState.PENDING_APPROVAL,
+    )
+    invoice_id = invoices.create_invoice(
+        portal, world.acme_member.actor, sample_invoice(), customer_id=customer
+    )
+    with pytest.raises(InvoiceRejected) as error:
+        invoices.submit_invoice(portal, world.acme_member.actor, invoice_id)
+    assert [f.field for f in error.value.findings] == ["customer_id"]
+
+
+def test_only_approvers_approve_and_four_eyes_holds(portal: Portal, world: World) -> None:
+    invoice_id = _submitted(portal, world)
+    with pytest.raises(PermissionDenied):
+        invoices.approve_invoices(portal, world.acme_member.actor, [invoice_id])
+    with portal.sessions.begin() as session:
+        session.execute(
+            update(Company).where(Company.id == world.acme_admin.company_id).values(four_eyes=True)
+        )
+    own = invoices.create_invoice(
+        portal, world.acme_admin.actor, sample_invoice(), customer_id=None
+    )
+    with pytest.raises(NotFound):
+        invoices.approve_invoices(portal, world.acme_admin.actor, [invoice_id, 999999])
+    results = invoices.approve_invoices(portal, world.acme_admin.actor, [invoice_id, own])
+    assert [r.approved for r in results] == [True, False]
+    assert isinstance(results[1].error, PermissionDenied)
+    assert (
+        invoices.get_invoice(portal, world.acme_admin.actor, invoice_id).state
+        is InvoiceState.APPROVED
+    )
+
+
+def test_recipient_sees_only_delivered_invoices_and_marks_them_read(
+    portal: Portal, world: World
+) -> None:
+    delivered = _submitted(portal, world, number="A-1")
+    _submitted(portal, world, number="A-2")  # not delivered: not in the inbox
+    _deliver(portal, delivered, world.bakker_admin.company_id)
+    inbox = invoices.list_invoices(
+        portal, world.bakker_member.actor, InvoiceQuery(side=Side.RECEIVED)
+    )
+    assert [r.number for r in inbox.rows] == ["A-1"]
+    assert inbox.rows[0].counterpart == "Acme AB" and not inbox.rows[0].read
+    assert invoices.mark_read(portal, world.bakker_member.actor, [delivered]) == 1
+    unread = invoices.list_invoices(
+        portal, world.bakker_member.actor, InvoiceQuery(side=Side.RECEIVED, read=ReadFilter.UNREAD)
+    )
+    assert unread.total == 0
+    with pytest.raises(NotFound):
+        invoices.mark_read(portal, world.acme_member.actor, [delivered])  # the sender's side
+
+
+def test_list_filters_sorts_and_pages(portal: Portal, world: World) -> None:
+    for i, (category, day) in enumerate(
+        [("Algemene doorbelastingen", 3), ("Algemeen", 1), ("Huur", 2), ("algemene kosten", 4)]
+    ):
+        invoice_id = _submitted(portal, world, number=f"N-{i}", category=category)
+        with portal.sessions.begin() as session:
+            session.execute(
+                update(InvoiceRow)
+                .where(InvoiceRow.id == invoice_id)
+                .values(issue_date=date(2026, 1, day))
+            )
+    actor = world.acme_member.actor
+    by_category = invoices.list_invoices(
+        portal, actor, InvoiceQuery(side=Side.SENT, category_prefix="Alg")
+    )
+    assert sorted(r.category for r in by_category.rows) == [
+        "Algemeen",
+        "Algemene doorbelastingen",
+        "algemene kosten",
+    ]
+    dated = invoices.list_invoices(
+        portal,
+        actor,
+        InvoiceQuery(
+            side=Side.SENT,
+            issued_from=date(2026, 1, 2),
+            issued_to=date(2026, 1, 3),
+            sort=SortColumn.ISSUE_DATE,
+            descending=False,
+        ),
+    )
+    assert [r.number for r in dated.rows] == ["N-2", "N-0"]
+    paged = invoices.list_invoices(
+        portal,
+        actor,
+        InvoiceQuery(side=Side.SENT, sort=SortColumn.NUMBER, descending=True, page=2, page_size=10),
+    )
+    assert paged.total == 4 and paged.rows == []
+    first = invoices.list_invoices(
+        portal,
+        actor,
+        InvoiceQuery(side=Side.SENT, sort=SortColumn.NUMBER, descending=True, page_size=10),
+    )
+    assert [r.number for r in first.rows] == ["N-3", "N-2", "N-1", "N-0"]
+    assert (
+        invoices.list_invoices(
+            portal, world.bakker_member.actor, InvoiceQuery(side=Side.SENT)
+        ).total
+        == 0
+    )
+
+
+def test_credit_note_references_the_invoice(portal: Portal, world: World) -> None:
+    invoice_id = _submitted(portal, world, number="A-9")
+    credit_id = invoices.create_credit_note(portal, world.acme_member.actor, invoice_id)
+    credit = invoices.get_invoice(portal, world.acme_member.actor, credit_id)
+    assert credit.invoice.kind is DocumentKind.CREDIT_NOTE
+    assert [r.number for r in credit.invoice.preceding_invoices] == ["A-9"]
+    invoices.submit_invoice(portal, world.acme_member.actor, credit_id)
+
+
+def test_only_drafts_change(portal: Portal, world: World) -> None:
+    invoice_id = _submitted(portal, world)
+    with pytest.raises(Conflict):
+        invoices.update_draft(portal, world.acme_member.actor, invoice_id, sample_invoice())
+    invoices.return_to_draft(portal, world.acme_member.actor, invoice_id)
+    invoices.update_draft(
+        portal, world.acme_member.actor, invoice_id, sample_invoice(category="Huur")
+    )
+    assert (
+        invoices.get_invoice(portal, world.acme_member.actor, invoice_id).invoice.category == "Huur"
+    )
