@@ -39,9 +39,9 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.catalog.ngettext(singular, plural, n)
 
-    def __call__(self, message: str, **params: object) -> str:
-        """Translate ``message`` and fill its ``{name}`` placeholders."""
-        text = self.catalog.gettext(message)
+    def __call__(self, msgid: str, /, **params: object) -> str:
+        """Translate ``msgid`` and fill its ``{name}`` placeholders."""
+        text = self.catalog.gettext(msgid)
         return text.format(**params) if params else text
 
     def error(self, error: DomainError) -> str:

@@ -11,6 +11,13 @@ def N_(message: str) -> str:
     return message
 
 
+class Label(str):
+    """A parameter that is itself a msgid (a state or category name): translated with the
+    message rather than shown in English."""
+
+    __slots__ = ()
+
+
 class DomainError(Exception):
     """A broken business rule.
 
@@ -28,7 +35,10 @@ class DomainError(Exception):
     def render(self, gettext: Callable[[str], str]) -> str:
         """The message in a language: ``gettext`` is the session translator's."""
         text = gettext(self.message)
-        return text.format(**self.params) if self.params else text
+        if not self.params:
+            return text
+        params = {k: gettext(v) if isinstance(v, Label) else v for k, v in self.params.items()}
+        return text.format(**params)
 
 
 class ValidationError(DomainError):

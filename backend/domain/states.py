@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from .errors import N_, TransitionError
+from .errors import N_, Label, TransitionError
 
 S = TypeVar("S", bound=enum.StrEnum)
 
@@ -48,8 +48,8 @@ class StateMachine(Generic[S]):
         if not self.can(current, target):
             raise TransitionError(
                 self.error,
-                current=self.labels[current],
-                target=self.labels[target],
+                current=Label(self.labels[current]),
+                target=Label(self.labels[target]),
                 current_state=current.value,
                 target_state=target.value,
             )

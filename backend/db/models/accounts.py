@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ...domain.errors import N_
 from ..types import UTCDateTime, utcnow
 from .base import Base, str_enum
 
@@ -35,6 +36,20 @@ class Role(enum.StrEnum):
     COMPANY_ADMIN = "company_admin"
     SUPPORT = "support"
     PORTAL_ADMIN = "portal_admin"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.MEMBER: N_("Member"),
+    Role.COMPANY_ADMIN: N_("Company administrator"),
+    Role.SUPPORT: N_("Support"),
+    Role.PORTAL_ADMIN: N_("Portal administrator"),
+}
+
+LEVEL_LABELS: dict[MembershipLevel, str] = {
+    MembershipLevel.FREE: N_("Free"),
+    MembershipLevel.PLUS: N_("Plus"),
+    MembershipLevel.PREMIUM: N_("Premium"),
+}
 
 
 class CodePurpose(enum.StrEnum):

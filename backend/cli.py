@@ -1,0 +1,257 @@
+"""The ``invoice-portal`` command: database, demo data, users, keys, registry, levels, codes.
+
+The operator at the command line acts as ``SYSTEM`` (a portal admin) through the same use cases
+the screens call. Errors end in one line on stderr and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .config import Settings
+from .db.migrate import upgrade
+from .db.models import Role
+from .db.models.accounts import ROLE_LABELS, MembershipLevel
+from .domain.errors import DomainError
+from .i18n import Translator, translator
+from .services import accounts, companies, directory
+from .services.context import SYSTEM, Portal
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+def _operator_language(environ: dict[str, str]) -> str:
+    """PORTAL_LANGUAGE, else the language of LANG (``sv_SE.UTF-8`` -> ``sv``)."""
+    return environ.get("PORTAL_LANGUAGE") or environ.get("LANG", "en")[:2]
+
+
+class CliError(Exception):
+    """A one-line failure for the operator, already translated."""
+
+
+def _portal(args: argparse.Namespace) -> Portal:
+    environ = dict(os.environ)
+    if args.data_dir:
+        environ["PORTAL_DATA_DIR"] = args.data_dir
+    return Portal.from_settings(Settings.from_env(environ))
+
+
+def _company_id(portal: Portal, text: str) -> int:
+    country, _, org_id = text.rpartition(":")
+    return companies.find_company_id(portal, SYSTEM, org_id, country or None)
+
+
+def cmd_db_upgrade(args: argparse.Namespace, t: Translator) -> str:
+    upgrade(_portal(args).engine)
+    return t("Database is up to date.")
+
+
+def cmd_demo_data(args: argparse.Namespace, t: Translator) -> str:
+    from .demo_data import DEMO_LOGINS, has_demo_data, load_demo_data
+
+    portal = _portal(args)
+    upgrade(portal.engine)
+    if has_demo_data(portal):
+        if not args.once:
+            raise CliError(t("The demo data is loaded already."))
+        logins = DEMO_LOGINS
+    else:
+        logins = load_demo_data(portal, invoices=args.invoices, seed=args.seed)
+    return "\n".join(
+        f"login: {login.email} password: {login.password}  "
+        f"({login.language}, {t(ROLE_LABELS[Role(login.role)])}, {login.company_name})"
+        for login in logins
+    )
+
+
+def _read_password(t: Translator) -> str:
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise CliError(t("No password on standard input."))
+    return password
+
+
+def cmd_user_add(args: argparse.Namespace, t: Translator) -> str:
+    portal = _portal(args)
+    password = _read_password(t) if args.password_stdin else None
+    code = companies.add_user(
+        portal,
+        SYSTEM,
+        _company_id(portal, args.company),
+        args.email,
+        name=args.name or "",
+        role=Role(args.role),
+        may_approve=args.may_approve,
+        language=args.language,
+        password=password,
+    )
+    if code is None:
+        return t("User {email} added.", email=args.email)
+    return t("User {email} added. Activation code: {code}", email=args.email, code=code.code)
+
+
+def cmd_user_add_key(args: argparse.Namespace, t: Translator) -> str:
+    portal = _portal(args)
+    try:
+        text = Path(args.keyfile).read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        raise CliError(
+            t("Cannot read {path}: {reason}", path=args.keyfile, reason=error.strerror)
+        ) from None
+    key = accounts.add_public_key(portal, SYSTEM, text, email=args.email)
+    return t("Key {fingerprint} added for {email}.", fingerprint=key.fingerprint, email=args.email)
+
+
+def cmd_registry_import(args: argparse.Namespace, t: Translator) -> str:
+    portal = _portal(args)
+    try:
+        with open(args.file, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            missing = {"country", "org_id", "name"} - set(reader.fieldnames or ())
+            if missing:
+                raise CliError(
+                    t("The file lacks the column(s): {columns}", columns=", ".join(sorted(missing)))
+                )
+            report = directory.import_registry(portal, SYSTEM, list(reader))
+    except OSError as error:
+        raise CliError(
+            t("Cannot read {path}: {reason}", path=args.file, reason=error.strerror)
+        ) from None
+    except (UnicodeDecodeError, csv.Error):
+        raise CliError(t("{path} is not a UTF-8 CSV file.", path=args.file)) from None
+    lines = [
+        t(
+            "{added} added, {updated} updated, {rejected} rejected.",
+            added=report.added,
+            updated=report.updated,
+            rejected=len(report.rejected),
+        )
+    ]
+    lines += [
+        t(
+            "line {line}: {field}: {message}",
+            line=line,
+            field=error.field or "-",
+            message=t.error(error),
+        )
+        for line, error in report.rejected
+    ]
+    return "\n".join(lines)
+
+
+def cmd_company_level(args: argparse.Namespace, t: Translator) -> str:
+    portal = _portal(args)
+    companies.set_membership_level(
+        portal, SYSTEM, _company_id(portal, args.org_id), MembershipLevel(args.level)
+    )
+    return t("Membership level set to {level}.", level=args.level)
+
+
+def cmd_codes_add(args: argparse.Namespace, t: Translator) -> str:
+    portal = _portal(args)
+    companies.add_registration_code(
+        portal, SYSTEM, args.code, MembershipLevel(args.level), args.uses
+    )
+    return t("Registration code {code} added.", code=args.code.upper())
+
+
+def build_parser(t: Translator) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="invoice-portal",
+        description=t(
+            "Invoice Portal: e-invoicing over SSH. Settings come from PORTAL_* variables."
+        ),
+    )
+    parser.add_argument("--data-dir", help=t("data directory (default: PORTAL_DATA_DIR or ./var)"))
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = commands.add_parser("db", help=t("database schema")).add_subparsers(
+        dest="action", required=True
+    )
+    db.add_parser("upgrade", help=t("apply the migrations")).set_defaults(run=cmd_db_upgrade)
+
+    demo = commands.add_parser("demo-data", help=t("load demo companies, users and invoices"))
+    demo.add_argument(
+        "--invoices", type=int, default=200, help=t("how many invoices (default 200)")
+    )
+    demo.add_argument("--seed", type=int, default=1, help=t("random seed"))
+    demo.add_argument(
+        "--once", action="store_true", help=t("do nothing if loaded already; print the logins")
+    )
+    demo.set_defaults(run=cmd_demo_data)
+
+    user = commands.add_parser("user", help=t("users and their SSH keys")).add_subparsers(
+        dest="action", required=True
+    )
+    add = user.add_parser("add", help=t("add a user to a company"))
+    add.add_argument("email")
+    add.add_argument("--company", required=True, help=t("organisation id, optionally COUNTRY:ID"))
+    add.add_argument("--role", default=Role.MEMBER.value, choices=[r.value for r in Role])
+    add.add_argument("--name", default="")
+    add.add_argument("--language", default="en", choices=["en", "nl", "sv"])
+    add.add_argument("--may-approve", action="store_true", help=t("may approve invoices"))
+    add.add_argument(
+        "--password-stdin", action="store_true", help=t("read the password from standard input")
+    )
+    add.set_defaults(run=cmd_user_add)
+    key = user.add_parser("add-key", help=t("let a user log in with an SSH public key"))
+    key.add_argument("email")
+    key.add_argument("keyfile")
+    key.set_defaults(run=cmd_user_add_key)
+
+    registry = commands.add_parser("registry", help=t("the company directory")).add_subparsers(
+        dest="action", required=True
+    )
+    imp = registry.add_parser(
+        "import",
+        help=t("import a CSV file (country,org_id,name,street,postal_code,city,vat_number)"),
+    )
+    imp.add_argument("file")
+    imp.set_defaults(run=cmd_registry_import)
+
+    company = commands.add_parser("company", help=t("member companies")).add_subparsers(
+        dest="action", required=True
+    )
+    level = company.add_parser("level", help=t("set the membership level"))
+    level.add_argument("org_id", help=t("organisation id, optionally COUNTRY:ID"))
+    level.add_argument("level", choices=[m.value for m in MembershipLevel])
+    level.set_defaults(run=cmd_company_level)
+
+    codes = commands.add_parser("codes", help=t("registration codes")).add_subparsers(
+        dest="action", required=True
+    )
+    code = codes.add_parser("add", help=t("add a registration code"))
+    code.add_argument("code")
+    code.add_argument("--level", required=True, choices=[m.value for m in MembershipLevel])
+    code.add_argument(
+        "--uses",
+        type=int,
+        default=None,
+        help=t("how many times it may be used (default: unlimited)"),
+    )
+    code.set_defaults(run=cmd_codes_add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    t = translator(_operator_language(dict(os.environ)))
+    args = build_parser(t).parse_args(argv)
+    run: Callable[[argparse.Namespace, Translator], str] = args.run
+    try:
+        output = run(args, t)
+    except CliError as error:
+        print(f"invoice-portal: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except DomainError as error:
+        where = f"{error.field}: " if error.field else ""
+        print(f"invoice-portal: {where}{t.error(error)}", file=sys.stderr)
+        return EXIT_FAILED
+    if output:
+        print(output)
+    return 0

@@ -1,0 +1,181 @@
+"""The ``invoice-portal`` command against a real SQLite file in a temporary data directory."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from backend.cli import main
+from backend.config import Settings
+from backend.db.models import Company, DirectoryEntry, RegistrationCode, User
+from backend.db.models.accounts import MembershipLevel
+from backend.services.context import Portal
+
+ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl anna"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PORTAL_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PORTAL_LANGUAGE", "en")
+    assert main(["db", "upgrade"]) == 0
+    with _portal(tmp_path).sessions.begin() as session:
+        session.add(Company(country="SE", org_id="5560360793", name="Acme AB"))
+    return tmp_path
+
+
+def _portal(data_dir: Path) -> Portal:
+    return Portal.from_settings(Settings.from_env({"PORTAL_DATA_DIR": str(data_dir)}))
+
+
+def _run(
+    argv: list[str], capsys: pytest.CaptureFixture[str], stdin: str = ""
+) -> tuple[int, str, str]:
+    sys.stdin = io.StringIO(stdin)
+    try:
+        code = main(argv)
+    finally:
+        sys.stdin = sys.__stdin__
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_user_add_with_password_then_key(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(
+        [
+            "user",
+            "add",
+            "Anna@Acme.se",
+            "--company",
+            "SE:5560360793",
+            "--role",
+            "company_admin",
+            "--may-approve",
+            "--language",
+            "sv",
+            "--password-stdin",
+        ],
+        capsys,
+        stdin="hemligt123\n",
+    )
+    assert code == 0 and "anna@acme.se" in out.lower()
+    key = data_dir / "id.pub"
+    key.write_text(ED25519 + "\n")
+    code, out, _ = _run(["user", "add-key", "anna@acme.se", str(key)], capsys)
+    assert code == 0 and "SHA256:" in out
+    with _portal(data_dir).sessions() as session:
+        user = session.scalars(select(User)).one()
+        assert (user.email, user.language, user.may_approve, user.active) == (
+            "anna@acme.se",
+            "sv",
+            True,
+            True,
+        )
+        assert len(user.keys) == 1
+
+
+def test_user_add_without_password_prints_an_activation_code(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(["user", "add", "bo@acme.se", "--company", "5560360793"], capsys)
+    assert code == 0 and "Activation code:" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (
+            ["user", "add", "x@acme.se", "--company", "999", "--password-stdin"],
+            "abc12345\n",
+            "organisation id 999",
+        ),
+        (
+            ["user", "add", "x@acme.se", "--company", "5560360793", "--password-stdin"],
+            "short\n",
+            "at least 8",
+        ),
+        (["user", "add", "not-an-address", "--company", "5560360793"], "", "not an e-mail address"),
+        (["user", "add-key", "nobody@acme.se", "/nonexistent/key.pub"], "", "Cannot read"),
+        (["codes", "add", "bad code!", "--level", "plus"], "", "registration code"),
+        (["registry", "import", "/nonexistent.csv"], "", "Cannot read"),
+    ],
+)
+def test_bad_input_exits_non_zero_with_one_line(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], stdin: str, message: str
+) -> None:
+    code, out, err = _run(argv, capsys, stdin)
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1 and message in err
+
+
+def test_registry_import_reports_bad_rows_and_keeps_good_ones(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv_file = data_dir / "registry.csv"
+    csv_file.write_text(
+        "country,org_id,name,street,postal_code,city,vat_number\n"
+        "SE,202100-5489,Volvo AB,Gropegårdsgatan 2,417 15,Göteborg,SE202100548901\n"
+        "SE,5560360794,Broken checksum AB,,,,\n"
+        "NL,12345678,Bakker BV,Dam 1,1012 JS,Amsterdam,\n",
+        encoding="utf-8",
+    )
+    code, out, _ = _run(["registry", "import", str(csv_file)], capsys)
+    assert code == 0
+    assert out.splitlines()[0] == "2 added, 0 updated, 1 rejected."
+    assert "line 3: org_id:" in out
+    with _portal(data_dir).sessions() as session:
+        names = session.scalars(select(DirectoryEntry.name).order_by(DirectoryEntry.name)).all()
+    assert names == ["Bakker BV", "Volvo AB"]
+
+
+def test_company_level_and_codes(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(["company", "level", "5560360793", "premium"], capsys)[0] == 0
+    assert _run(["codes", "add", "partner-2026", "--level", "plus", "--uses", "5"], capsys)[0] == 0
+    with _portal(data_dir).sessions() as session:
+        assert session.scalars(select(Company.level)).one() is MembershipLevel.PREMIUM
+        code = session.scalars(select(RegistrationCode)).one()
+        assert (code.code, code.level, code.uses_left) == ("PARTNER-2026", MembershipLevel.PLUS, 5)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["db"],
+        ["db", "upgrade"],
+        ["demo-data"],
+        ["user", "add"],
+        ["user", "add-key"],
+        ["registry", "import"],
+        ["company", "level"],
+        ["codes", "add"],
+    ],
+)
+def test_every_subcommand_has_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: invoice-portal" in capsys.readouterr().out
+
+
+def test_console_script_is_installed_and_fails_cleanly(tmp_path: Path) -> None:
+    script = shutil.which("invoice-portal", path=str(Path(sys.executable).parent))
+    assert script is not None
+    result = subprocess.run(
+        [script, "--data-dir", str(tmp_path), "company", "level", "1", "gold"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2  # argparse: invalid choice
+    assert "invalid choice" in result.stderr
