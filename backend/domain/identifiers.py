@@ -256,10 +256,11 @@ _ORG_NUMBER_COUNTRY = N_("Organisation numbers from {country} are not supported.
 
 
 def org_number(country: str, value: str, *, field: str) -> str:
-    """The national organisation number: Swedish organisationsnummer or Dutch KvK number."""
+    """The national organisation number as stored: Swedish organisationsnummer (10 digits, as
+    Peppol's 0007 scheme writes it) or Dutch KvK number."""
     code = country.strip().upper()
     if code == "SE":
-        return swedish_org_number(value, field=field)
+        return swedish_org_number_compact(value, field=field)
     if code == "NL":
         return dutch_kvk_number(value, field=field)
     raise ValidationError(_ORG_NUMBER_COUNTRY, field=field, country=code, value=value)

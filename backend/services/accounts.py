@@ -9,7 +9,7 @@ import asyncssh
 from sqlalchemy import func, select
 
 from ..db.lookups import find_organisation
-from ..db.models import Company, RegistrationCode, Role, User, UserKey
+from ..db.models import Company, OneTimeCode, RegistrationCode, Role, User, UserKey
 from ..db.models.accounts import CodePurpose, CompanyStatus, MembershipLevel, MembershipUse
 from ..domain.errors import N_, ValidationError
 from ..domain.identifiers import org_number, vat_number
@@ -134,10 +134,21 @@ def authenticate_key(ctx: Context, email: str, public_key: str) -> LoginResult:
     return _logged_in(ctx, user, via="key")
 
 
+def _awaits_activation(ctx: Context, user: User) -> bool:
+    """Invited or registered, and the activation code not used yet."""
+    pending = select(OneTimeCode.id).where(
+        OneTimeCode.user_id == user.id,
+        OneTimeCode.purpose == CodePurpose.ACTIVATION,
+        OneTimeCode.used_at.is_(None),
+    )
+    return ctx.session.scalar(pending.limit(1)) is not None
+
+
 def _logged_in(ctx: Context, user: User, *, via: str) -> LoginResult:
     if not user.active:
-        never_logged_in = user.last_login_at is None
-        outcome = LoginOutcome.NOT_ACTIVATED if never_logged_in else LoginOutcome.INACTIVE
+        outcome = (
+            LoginOutcome.NOT_ACTIVATED if _awaits_activation(ctx, user) else LoginOutcome.INACTIVE
+        )
         ctx.audit("login_refused", f"user:{user.id}", company_id=user.company_id, reason=outcome)
         return LoginResult(outcome)
     company = ctx.session.get(Company, user.company_id)
@@ -154,7 +165,7 @@ def request_password_reset(ctx: Context, email: str) -> IssuedCode | None:
     """A reset code for the login, or None if there is no such active account. Callers must
     answer the person the same way in both cases."""
     user = user_by_email(ctx.session, email)
-    if user is None or (not user.active and user.last_login_at is not None):
+    if user is None or (not user.active and not _awaits_activation(ctx, user)):
         return None
     ctx.audit("password_reset_requested", f"user:{user.id}", company_id=user.company_id)
     return issue_code(ctx, user, CodePurpose.PASSWORD_RESET)
