@@ -203,7 +203,7 @@ def test_external_customer_is_reached_by_email_and_approved(portal: Portal, worl
     )
     assert view.name == "Café Lund"
     assert view.email == "kassa@cafe.se"
-    assert (view.country, view.org_id) == ("SE", "202100-5489")
+    assert (view.country, view.org_id) == ("SE", "2021005489")
     assert view.vat_number == "SE202100548901"
     assert view.peppol_id == "0007:2021005489"
     assert view.channel is DeliveryChannel.EMAIL
