@@ -232,3 +232,18 @@ def test_only_drafts_change(portal: Portal, world: World) -> None:
     assert (
         invoices.get_invoice(portal, world.acme_member.actor, invoice_id).invoice.category == "Huur"
     )
+
+
+def test_concurrent_submissions_never_share_a_number(portal: Portal, world: World) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    customer = add_customer_link(portal, world.acme_admin.company_id, world.bakker_admin.company_id)
+    drafts = [
+        invoices.create_invoice(portal, world.acme_member.actor, sample_invoice(), customer_id=customer)
+        for _ in range(12)
+    ]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        numbers = list(
+            pool.map(lambda i: invoices.submit_invoice(portal, world.acme_member.actor, i), drafts)
+        )
+    assert sorted(numbers) == [f"{n:06d}" for n in range(1, 13)]
