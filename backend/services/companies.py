@@ -64,7 +64,7 @@ def _view(c: Company) -> CompanyView:
         c.org_id,
         c.name,
         c.vat_number or "",
-        f"{c.peppol_scheme}:{c.peppol_value}" if c.peppol_scheme else "",
+        c.peppol_id,
         c.street,
         c.postal_code,
         c.city,

@@ -110,6 +110,10 @@ class Context:
             raise NotFound()
         return user
 
+    def own_company_id(self) -> int:
+        """The acting user's company (the command line's SYSTEM user has none: NotFound)."""
+        return self.require_company(self.require_user().company_id).company_id
+
     def require_role(self, *roles: Role) -> User:
         user = self.require_user()
         if user.role not in roles:

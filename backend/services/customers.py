@@ -111,26 +111,16 @@ def _request_view(c: Customer, sender: Company) -> SenderRequestView:
         sender.country,
         sender.org_id,
         sender.vat_number or "",
-        _peppol_id(sender),
+        sender.peppol_id,
         c.state,
         c.created_at,
         c.decided_at,
     )
 
 
-def _peppol_id(company: Company) -> str:
-    return f"{company.peppol_scheme}:{company.peppol_value}" if company.peppol_scheme else ""
-
-
-def _own_company_id(ctx: Context) -> int:
-    user = ctx.require_user()
-    ctx.require_company(user.company_id)  # the command line's SYSTEM user has no company
-    return user.company_id
-
-
 def _own_customer(ctx: Context, customer_id: int) -> Customer:
     """A customer in the acting user's register; anyone else's is NotFound."""
-    company_id = _own_company_id(ctx)
+    company_id = ctx.own_company_id()
     customer = ctx.session.get(Customer, customer_id)
     if customer is None or customer.sender_company_id != company_id:
         raise NotFound()
@@ -224,7 +214,7 @@ def add_customer(
 ) -> CustomerView:
     """Add a portal member to the register under the sender's own customer number. The link is
     approved at once unless the member approves its senders, then it awaits that approval."""
-    company_id = _own_company_id(ctx)
+    company_id = ctx.own_company_id()
     if recipient_company_id == company_id:
         raise ValidationError(
             N_("You cannot add your own organisation as a customer."),
@@ -251,7 +241,7 @@ def add_customer(
         country=recipient.country,
         org_id=recipient.org_id,
         vat_number=recipient.vat_number or "",
-        peppol_id=_peppol_id(recipient),
+        peppol_id=recipient.peppol_id,
         state=state,
         created_at=ctx.now,
     )
@@ -285,7 +275,7 @@ def add_external_customer(
     peppol_id: str = "",
 ) -> CustomerView:
     """Add a customer that is not a portal member; invoices reach it by e-mail."""
-    company_id = _own_company_id(ctx)
+    company_id = ctx.own_company_id()
     display_name = name.strip()
     if not display_name:
         raise ValidationError(N_("Please enter the customer's name."), field="name")
@@ -333,7 +323,7 @@ def add_external_customer(
 @use_case(writes=False)
 def list_customers(ctx: Context, *, state: CustomerLinkState | None = None) -> list[CustomerView]:
     """The acting user's company's register, by name; optionally only links in ``state``."""
-    company_id = _own_company_id(ctx)
+    company_id = ctx.own_company_id()
     query = select(Customer).where(Customer.sender_company_id == company_id)
     if state is not None:
         query = query.where(Customer.state == CustomerLinkState(state))
@@ -433,7 +423,7 @@ def list_sender_requests(
 ) -> list[SenderRequestView]:
     """Senders that have the acting user's company in their register (by default only those
     awaiting its approval; ``state=None`` for all), by sender name."""
-    company_id = _own_company_id(ctx)
+    company_id = ctx.own_company_id()
     query = (
         select(Customer, Company)
         .join(Company, Company.id == Customer.sender_company_id)

@@ -111,7 +111,7 @@ def search_directory(ctx: Context, text: str) -> list[DirectoryHit]:
             c.country,
             c.org_id,
             c.vat_number or "",
-            f"{c.peppol_scheme}:{c.peppol_value}" if c.peppol_scheme else "",
+            c.peppol_id,
             c.city,
         )
         for c in rows

@@ -56,14 +56,8 @@ def _view(t: InvoiceTemplate) -> TemplateView:
     return TemplateView(t.id, t.name, copy.deepcopy(t.fields), t.created_by_user_id, t.updated_at)
 
 
-def _own_company_id(ctx: Context) -> int:
-    user = ctx.require_user()
-    ctx.require_company(user.company_id)  # the command line's SYSTEM user has no company
-    return user.company_id
-
-
 def _own_template(ctx: Context, template_id: int) -> InvoiceTemplate:
-    company_id = _own_company_id(ctx)
+    company_id = ctx.own_company_id()
     template = ctx.session.get(InvoiceTemplate, template_id)
     if template is None or template.company_id != company_id:
         raise NotFound()
@@ -150,7 +144,7 @@ def _check_customer(ctx: Context, company_id: int, customer_id: object) -> None:
 
 @use_case()
 def create_template(ctx: Context, name: str, fields: dict[str, Any]) -> TemplateView:
-    company_id = _own_company_id(ctx)
+    company_id = ctx.own_company_id()
     name = _name(name)
     stored = _fields(ctx, company_id, fields)
     _lock_company(ctx, company_id)
@@ -181,7 +175,7 @@ def create_template(ctx: Context, name: str, fields: dict[str, Any]) -> Template
 @use_case(writes=False)
 def list_templates(ctx: Context) -> list[TemplateView]:
     """The company's templates, by name."""
-    company_id = _own_company_id(ctx)
+    company_id = ctx.own_company_id()
     rows = ctx.session.scalars(
         select(InvoiceTemplate)
         .where(InvoiceTemplate.company_id == company_id)

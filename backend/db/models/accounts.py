@@ -98,6 +98,11 @@ class Company(Base):
 
     users: Mapped[list[User]] = relationship(back_populates="company")
 
+    @property
+    def peppol_id(self) -> str:
+        """``scheme:value`` (e.g. ``0007:5560360793``), or "" when the company has none."""
+        return f"{self.peppol_scheme}:{self.peppol_value}" if self.peppol_scheme else ""
+
 
 class User(Base):
     __tablename__ = "users"
