@@ -57,9 +57,7 @@ def cmd_demo_data(args: argparse.Namespace, t: Translator) -> str:
 
     portal = _portal(args)
     upgrade(portal.engine)
-    if has_demo_data(portal):
-        if not args.once:
-            raise CliError(t("The demo data is loaded already."))
+    if args.once and has_demo_data(portal):
         logins = DEMO_LOGINS
     else:
         logins = load_demo_data(portal, invoices=args.invoices, seed=args.seed)

@@ -179,3 +179,19 @@ def test_console_script_is_installed_and_fails_cleanly(tmp_path: Path) -> None:
     )
     assert result.returncode == 2  # argparse: invalid choice
     assert "invalid choice" in result.stderr
+
+
+def test_demo_data_once_loads_then_only_prints_the_logins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("PORTAL_DATABASE_URL", raising=False)
+    monkeypatch.setenv("PORTAL_LANGUAGE", "en")
+    code, out, _ = _run(["demo-data", "--invoices", "40", "--once"], capsys)
+    assert code == 0
+    logins = [line for line in out.splitlines() if line.startswith("login: ")]
+    assert len(logins) >= 6
+    assert any(line.startswith("login: anna@acme.example password: demo2026") for line in logins)
+    assert _run(["demo-data", "--once"], capsys)[1].splitlines() == out.splitlines()
+    code, out, err = _run(["demo-data"], capsys)
+    assert (code, out) == (1, "") and "already" in err

@@ -239,7 +239,9 @@ def test_concurrent_submissions_never_share_a_number(portal: Portal, world: Worl
 
     customer = add_customer_link(portal, world.acme_admin.company_id, world.bakker_admin.company_id)
     drafts = [
-        invoices.create_invoice(portal, world.acme_member.actor, sample_invoice(), customer_id=customer)
+        invoices.create_invoice(
+            portal, world.acme_member.actor, sample_invoice(), customer_id=customer
+        )
         for _ in range(12)
     ]
     with ThreadPoolExecutor(max_workers=6) as pool:

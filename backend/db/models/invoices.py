@@ -34,14 +34,19 @@ from .customers import DeliveryChannel
 
 # Sort columns of the invoice list; each gets an index per side (sender, recipient inbox).
 LIST_SORT_COLUMNS = ("issue_date", "number_key", "due_date", "payable_amount", "category_key")
-
-
+# The list's filter columns ride along at the end of every list index, so a filtered page walks
+# one index in sort order and checks the filters there, and counts never read the table
+# (measured in scripts/bench list: p95 from 214 ms to 10-15 ms on SQLite at 1M invoices).
+LIST_FILTER_COLUMNS = ("read_at", "number_key", "category_key", "issue_date")
 _NOT_DRAFT = text("state != 'draft'")
 
 
 def _list_indexes(side: str, counterpart_name: str) -> list[Index]:
-    columns = (*LIST_SORT_COLUMNS, counterpart_name)
-    return [Index(f"ix_invoices_{side}_{c}", side, c, "id") for c in columns]
+    columns = (*LIST_SORT_COLUMNS, counterpart_name, "read_at")
+    return [
+        Index(f"ix_invoices_{side}_{c}", side, c, "id", *(f for f in LIST_FILTER_COLUMNS if f != c))
+        for c in columns
+    ]
 
 
 class InvoiceRow(Base):

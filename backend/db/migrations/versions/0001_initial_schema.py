@@ -4,7 +4,7 @@ Revision ID: 0001
 Revises:
 The audit trail is append-only: triggers refuse UPDATE and DELETE on audit_events.
 
-Create Date: 2026-11-20 23:02:22.358013
+Create Date: 2026-11-21 00:13:19.567324
 """
 
 from collections.abc import Sequence
@@ -478,62 +478,120 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_invoices_customer_id"), ["customer_id"], unique=False)
         batch_op.create_index(
             "ix_invoices_inbox_company_id_category_key",
-            ["inbox_company_id", "category_key", "id"],
+            ["inbox_company_id", "category_key", "id", "read_at", "number_key", "issue_date"],
             unique=False,
         )
         batch_op.create_index(
             "ix_invoices_inbox_company_id_due_date",
-            ["inbox_company_id", "due_date", "id"],
+            [
+                "inbox_company_id",
+                "due_date",
+                "id",
+                "read_at",
+                "number_key",
+                "category_key",
+                "issue_date",
+            ],
             unique=False,
         )
         batch_op.create_index(
             "ix_invoices_inbox_company_id_issue_date",
-            ["inbox_company_id", "issue_date", "id"],
+            ["inbox_company_id", "issue_date", "id", "read_at", "number_key", "category_key"],
             unique=False,
         )
         batch_op.create_index(
             "ix_invoices_inbox_company_id_number_key",
-            ["inbox_company_id", "number_key", "id"],
+            ["inbox_company_id", "number_key", "id", "read_at", "category_key", "issue_date"],
             unique=False,
         )
         batch_op.create_index(
             "ix_invoices_inbox_company_id_payable_amount",
-            ["inbox_company_id", "payable_amount", "id"],
+            [
+                "inbox_company_id",
+                "payable_amount",
+                "id",
+                "read_at",
+                "number_key",
+                "category_key",
+                "issue_date",
+            ],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_invoices_inbox_company_id_read_at",
+            ["inbox_company_id", "read_at", "id", "number_key", "category_key", "issue_date"],
             unique=False,
         )
         batch_op.create_index(
             "ix_invoices_inbox_company_id_sender_name_key",
-            ["inbox_company_id", "sender_name_key", "id"],
+            [
+                "inbox_company_id",
+                "sender_name_key",
+                "id",
+                "read_at",
+                "number_key",
+                "category_key",
+                "issue_date",
+            ],
             unique=False,
         )
         batch_op.create_index(
             "ix_invoices_sender_company_id_category_key",
-            ["sender_company_id", "category_key", "id"],
+            ["sender_company_id", "category_key", "id", "read_at", "number_key", "issue_date"],
             unique=False,
         )
         batch_op.create_index(
             "ix_invoices_sender_company_id_due_date",
-            ["sender_company_id", "due_date", "id"],
+            [
+                "sender_company_id",
+                "due_date",
+                "id",
+                "read_at",
+                "number_key",
+                "category_key",
+                "issue_date",
+            ],
             unique=False,
         )
         batch_op.create_index(
             "ix_invoices_sender_company_id_issue_date",
-            ["sender_company_id", "issue_date", "id"],
+            ["sender_company_id", "issue_date", "id", "read_at", "number_key", "category_key"],
             unique=False,
         )
         batch_op.create_index(
             "ix_invoices_sender_company_id_number_key",
-            ["sender_company_id", "number_key", "id"],
+            ["sender_company_id", "number_key", "id", "read_at", "category_key", "issue_date"],
             unique=False,
         )
         batch_op.create_index(
             "ix_invoices_sender_company_id_payable_amount",
-            ["sender_company_id", "payable_amount", "id"],
+            [
+                "sender_company_id",
+                "payable_amount",
+                "id",
+                "read_at",
+                "number_key",
+                "category_key",
+                "issue_date",
+            ],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_invoices_sender_company_id_read_at",
+            ["sender_company_id", "read_at", "id", "number_key", "category_key", "issue_date"],
             unique=False,
         )
         batch_op.create_index(
             "ix_invoices_sender_company_id_recipient_name_key",
-            ["sender_company_id", "recipient_name_key", "id"],
+            [
+                "sender_company_id",
+                "recipient_name_key",
+                "id",
+                "read_at",
+                "number_key",
+                "category_key",
+                "issue_date",
+            ],
             unique=False,
         )
         batch_op.create_index(
@@ -855,12 +913,14 @@ def downgrade() -> None:
         )
         batch_op.drop_index("ix_invoices_sender_state")
         batch_op.drop_index("ix_invoices_sender_company_id_recipient_name_key")
+        batch_op.drop_index("ix_invoices_sender_company_id_read_at")
         batch_op.drop_index("ix_invoices_sender_company_id_payable_amount")
         batch_op.drop_index("ix_invoices_sender_company_id_number_key")
         batch_op.drop_index("ix_invoices_sender_company_id_issue_date")
         batch_op.drop_index("ix_invoices_sender_company_id_due_date")
         batch_op.drop_index("ix_invoices_sender_company_id_category_key")
         batch_op.drop_index("ix_invoices_inbox_company_id_sender_name_key")
+        batch_op.drop_index("ix_invoices_inbox_company_id_read_at")
         batch_op.drop_index("ix_invoices_inbox_company_id_payable_amount")
         batch_op.drop_index("ix_invoices_inbox_company_id_number_key")
         batch_op.drop_index("ix_invoices_inbox_company_id_issue_date")
