@@ -63,12 +63,12 @@ class ScaledDecimal(TypeDecorator[Decimal]):
         if isinstance(value, float):
             raise TypeError("decimals must never be floats")
         value = Decimal(value)
-        if dialect.name != "sqlite":
-            return value
         scaled = value.scaleb(self.scale)
+        # Refused on both databases alike: PostgreSQL would round silently, SQLite cannot
+        # store it exactly. Rounding is the domain's job (EN 16931), never the column's.
         if scaled != scaled.to_integral_value():
             raise ValueError(f"{value} has more than {self.scale} decimals")
-        return int(scaled)
+        return int(scaled) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
@@ -89,7 +89,13 @@ def Quantity() -> ScaledDecimal:
 
 
 def Rate() -> ScaledDecimal:
+    """VAT rates (BT-96, BT-119, BT-152)."""
     return ScaledDecimal(5, 2)
+
+
+def Percent() -> ScaledDecimal:
+    """Allowance and charge percentages (BT-94, BT-101, BT-138, BT-143)."""
+    return ScaledDecimal(9, 4)
 
 
 def SearchKey(length: int) -> Any:

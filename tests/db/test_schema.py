@@ -56,9 +56,7 @@ def test_amounts_round_trip_exactly(engine: Engine) -> None:
         assert row.created_at.tzinfo is UTC
 
 
-def test_amount_with_too_many_decimals_is_refused_on_sqlite(engine: Engine) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL NUMERIC(18,2) rounds; SQLite scaled integers must refuse")
+def test_amount_with_too_many_decimals_is_refused(engine: Engine) -> None:
     with Session(engine) as session:
         company = _company(session)
         session.add(

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ...domain.invoice import DocumentKind
 from ...domain.states import InvoiceState
 from ...domain.vat import VatCategory
-from ..types import Amount, Quantity, Rate, SearchKey, UTCDateTime, utcnow
+from ..types import Amount, Percent, Quantity, Rate, SearchKey, UTCDateTime, utcnow
 from .base import Base, str_enum
 from .customers import DeliveryChannel
 
@@ -164,7 +164,7 @@ class InvoiceAllowanceCharge(Base):
     is_charge: Mapped[bool] = mapped_column(Boolean)
     amount: Mapped[Decimal] = mapped_column(Amount())
     base_amount: Mapped[Decimal | None] = mapped_column(Amount())
-    percent: Mapped[Decimal | None] = mapped_column(Rate())
+    percent: Mapped[Decimal | None] = mapped_column(Percent())
     reason: Mapped[str] = mapped_column(String(200), default="")
     reason_code: Mapped[str] = mapped_column(String(10), default="")
     vat_category: Mapped[VatCategory | None] = mapped_column(str_enum(VatCategory, "vat_category"))

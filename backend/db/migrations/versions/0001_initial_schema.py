@@ -4,7 +4,7 @@ Revision ID: 0001
 Revises:
 The audit trail is append-only: triggers refuse UPDATE and DELETE on audit_events.
 
-Create Date: 2026-11-21 00:13:19.567324
+Create Date: 2026-11-21 00:22:56.161601
 """
 
 from collections.abc import Sequence
@@ -661,7 +661,7 @@ def upgrade() -> None:
         sa.Column("is_charge", sa.Boolean(), nullable=False),
         sa.Column("amount", backend.db.types.ScaledDecimal(18, 2), nullable=False),
         sa.Column("base_amount", backend.db.types.ScaledDecimal(18, 2), nullable=True),
-        sa.Column("percent", backend.db.types.ScaledDecimal(5, 2), nullable=True),
+        sa.Column("percent", backend.db.types.ScaledDecimal(9, 4), nullable=True),
         sa.Column("reason", sa.String(length=200), nullable=False),
         sa.Column("reason_code", sa.String(length=10), nullable=False),
         sa.Column(
