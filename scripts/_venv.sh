@@ -9,8 +9,13 @@ ensure_venv() {
   # Reinstall only when pyproject.toml changed since the last install of these extras.
   stamp=".venv/.installed-${extras:-base}"
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet --editable "$spec"
+    echo "Installing $spec into .venv (log: .venv/pip.log) ..."
+    if ! { .venv/bin/python -m pip install --upgrade pip \
+           && .venv/bin/python -m pip install --editable "$spec"; } > .venv/pip.log 2>&1; then
+      cat .venv/pip.log
+      echo "pip install failed" >&2
+      return 1
+    fi
     touch "$stamp"
   fi
 }
