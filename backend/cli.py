@@ -53,7 +53,7 @@ def cmd_db_upgrade(args: argparse.Namespace, t: Translator) -> str:
 
 
 def cmd_demo_data(args: argparse.Namespace, t: Translator) -> str:
-    from .demo_data import DEMO_LOGINS, has_demo_data, load_demo_data
+    from .demo import DEMO_LOGINS, has_demo_data, load_demo_data
 
     portal = _portal(args)
     upgrade(portal.engine)

@@ -38,13 +38,13 @@ from backend.db.invoice_list import (
 )
 from backend.db.migrate import upgrade
 from backend.db.models import InvoiceRow, User
-from backend.demo_data import load_demo_data
+from backend.demo import load_demo_data
 from backend.services import invoices
 from backend.services.context import Actor, Portal
 
 TARGET_P95_MS = 20.0
 WARM_UP = 10
-# The biggest sender and recipient of the demo data (see backend/demo_data.py).
+# The biggest sender and recipient of the demo data (see backend/demo/).
 SENDER_LOGIN = "anna@acme.example"
 RECIPIENT_LOGIN = "pieter@devries.example"
 

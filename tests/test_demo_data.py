@@ -18,7 +18,7 @@ from backend.db.engine import make_engine
 from backend.db.invoice_list import InvoiceQuery, ReadFilter, Side, SortColumn
 from backend.db.models import Company, Customer, InvoiceRow, User
 from backend.db.models.accounts import MembershipLevel
-from backend.demo_data import (
+from backend.demo import (
     ACME,
     DE_VRIES,
     DEMO_LOGINS,
