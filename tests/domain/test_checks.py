@@ -1,6 +1,5 @@
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
@@ -17,16 +16,7 @@ from backend.domain.invoice import (
 )
 from backend.domain.vat import VatCategory
 
-D = Decimal
-S, Z, E, AE, K, G, OUT = (
-    VatCategory.STANDARD,
-    VatCategory.ZERO,
-    VatCategory.EXEMPT,
-    VatCategory.REVERSE_CHARGE,
-    VatCategory.INTRA_COMMUNITY,
-    VatCategory.EXPORT,
-    VatCategory.OUTSIDE_SCOPE,
-)
+from .categories import AE, OUT, D, E, G, K, S, Z
 
 
 def good_invoice() -> Invoice:

@@ -24,16 +24,8 @@ from backend.domain.totals import (
 )
 from backend.domain.vat import VatCategory
 
-D = Decimal
-S, Z, E, AE, K, G, OUT = (
-    VatCategory.STANDARD,
-    VatCategory.ZERO,
-    VatCategory.EXEMPT,
-    VatCategory.REVERSE_CHARGE,
-    VatCategory.INTRA_COMMUNITY,
-    VatCategory.EXPORT,
-    VatCategory.OUTSIDE_SCOPE,
-)
+from .categories import AE, OUT, D, E, G, K, S, Z
+
 CENT = D("0.01")
 
 

@@ -13,16 +13,7 @@ from backend.domain.vat import (
     rates_for_country,
 )
 
-D = Decimal
-S, Z, E, AE, K, G, OUT = (
-    VatCategory.STANDARD,
-    VatCategory.ZERO,
-    VatCategory.EXEMPT,
-    VatCategory.REVERSE_CHARGE,
-    VatCategory.INTRA_COMMUNITY,
-    VatCategory.EXPORT,
-    VatCategory.OUTSIDE_SCOPE,
-)
+from .categories import AE, OUT, D, E, G, K, S, Z
 
 
 def test_dutch_rates_highest_first() -> None:
