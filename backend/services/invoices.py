@@ -21,6 +21,7 @@ from ..db.models import Company, Customer, InvoiceRow
 from ..db.models.customers import DeliveryChannel
 from ..domain.checks import check_invoice
 from ..domain.errors import N_, DomainError, ValidationError
+from ..domain.field_limits import check_field_lengths
 from ..domain.invoice import DocumentKind, Invoice, InvoiceReference
 from ..domain.numbering import format_invoice_number
 from ..domain.states import INVOICE_STATES, CustomerLinkState, InvoiceState
@@ -98,6 +99,9 @@ def _customer(ctx: Context, customer_id: int | None, company_id: int) -> Custome
 
 
 def _write_draft(row: InvoiceRow, invoice: Invoice, customer: Customer | None) -> None:
+    too_long = check_field_lengths(invoice)
+    if too_long:
+        raise InvoiceRejected(too_long)
     apply_invoice(row, invoice)
     row.customer_id = customer.id if customer else None
     row.recipient_company_id = customer.recipient_company_id if customer else None

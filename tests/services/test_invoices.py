@@ -249,3 +249,14 @@ def test_concurrent_submissions_never_share_a_number(portal: Portal, world: Worl
             pool.map(lambda i: invoices.submit_invoice(portal, world.acme_member.actor, i), drafts)
         )
     assert sorted(numbers) == [f"{n:06d}" for n in range(1, 13)]
+
+
+def test_too_long_text_is_refused_by_field_on_both_databases(portal: Portal, world: World) -> None:
+    invoice = sample_invoice()
+    invoice.lines[0].name = "x" * 201
+    invoice.number = "N" * 51
+    with pytest.raises(InvoiceRejected) as error:
+        invoices.create_invoice(portal, world.acme_member.actor, invoice)
+    assert {f.field for f in error.value.findings} == {"lines[0].name", "number"}
+    page = invoices.list_invoices(portal, world.acme_member.actor, InvoiceQuery(side=Side.SENT))
+    assert page.total == 0

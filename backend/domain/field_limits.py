@@ -1,0 +1,69 @@
+"""How long each stored text field of an invoice may be.
+
+PostgreSQL enforces column lengths and SQLite does not, so they are checked here, before any
+save: the same input is then refused the same way on both databases, naming the field.
+``tests/db/test_field_limits.py`` keeps these numbers equal to the columns'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .errors import N_, ValidationError
+from .invoice import Invoice
+
+HEADER_LIMITS = {
+    "number": 50,
+    "category": 100,
+    "buyer_reference": 200,
+    "order_reference": 200,
+    "currency": 3,
+}
+PARTY_NAME_LIMIT = 200
+LINE_LIMITS = {
+    "id": 50,
+    "name": 200,
+    "unit_code": 3,
+    "seller_item_id": 100,
+    "buyer_item_id": 100,
+    "standard_item_id": 100,
+    "standard_item_scheme": 4,
+}
+ALLOWANCE_LIMITS = {"reason": 200, "reason_code": 10}
+ATTACHMENT_LIMITS = {
+    "id": 100,
+    "description": 200,
+    "filename": 200,
+    "mime_code": 100,
+    "external_uri": 1000,
+}
+
+
+def _too_long(value: str, limit: int, field: str) -> Iterator[ValidationError]:
+    if len(value or "") > limit:
+        yield ValidationError(
+            N_("At most {limit} characters are allowed here."), field=field, limit=limit
+        )
+
+
+def check_field_lengths(invoice: Invoice) -> list[ValidationError]:
+    """Every text field of ``invoice`` that is longer than the database keeps."""
+    errors: list[ValidationError] = []
+    for name, limit in HEADER_LIMITS.items():
+        errors += _too_long(getattr(invoice, name), limit, name)
+    for party in ("seller", "buyer"):
+        errors += _too_long(getattr(invoice, party).name, PARTY_NAME_LIMIT, f"{party}.name")
+    for index, line in enumerate(invoice.lines):
+        for name, limit in LINE_LIMITS.items():
+            errors += _too_long(getattr(line, name), limit, f"lines[{index}].{name}")
+        for item_index, item in enumerate(line.allowances_charges):
+            for name, limit in ALLOWANCE_LIMITS.items():
+                field = f"lines[{index}].allowances_charges[{item_index}].{name}"
+                errors += _too_long(getattr(item, name), limit, field)
+    for index, item in enumerate(invoice.allowances_charges):
+        for name, limit in ALLOWANCE_LIMITS.items():
+            errors += _too_long(getattr(item, name), limit, f"allowances_charges[{index}].{name}")
+    for index, attachment in enumerate(invoice.attachments):
+        for name, limit in ATTACHMENT_LIMITS.items():
+            errors += _too_long(getattr(attachment, name), limit, f"attachments[{index}].{name}")
+    return errors
