@@ -40,6 +40,13 @@ class Actor:
 
     user_id: int | None
     source: str = ""  # e.g. the client address, for the audit trail
+    # The operator's command line. A flag of its own, so no user id (not even one a front end
+    # got wrong) can ever stand for it.
+    is_system: bool = False
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None and not self.is_system
 
     @classmethod
     def anonymous(cls, source: str = "") -> Actor:
@@ -51,7 +58,7 @@ class Actor:
 
 
 # The operator at the command line (`invoice-portal user add ...`): acts as a portal admin.
-SYSTEM = Actor(user_id=0, source="cli")
+SYSTEM = Actor(user_id=None, source="cli", is_system=True)
 
 
 @dataclass
@@ -149,10 +156,11 @@ class Context:
 
 
 def _load_actor(session: Session, actor: Actor) -> User | None:
+    if actor.is_system:
+        # Never added to the session: a stand-in with a portal admin's role and no company.
+        return User(id=None, company_id=None, role=Role.PORTAL_ADMIN, email="cli", active=True)
     if actor.user_id is None:
         return None
-    if actor == SYSTEM:
-        return User(id=None, company_id=None, role=Role.PORTAL_ADMIN, email="cli", active=True)
     user = session.get(User, actor.user_id)
     if user is None or not user.active:
         raise PermissionDenied()
@@ -178,7 +186,7 @@ def use_case(
         def service(portal: Portal, actor: Actor, /, *args: P.args, **kwargs: P.kwargs) -> R:
             if not isinstance(actor, Actor):
                 raise TypeError("the second argument of a use case is the acting Actor")
-            if actor.user_id is None and not public:
+            if actor.is_anonymous and not public:
                 raise PermissionDenied()
             with portal.transaction(writes=writes) as session:
                 user = _load_actor(session, actor)
