@@ -1,0 +1,14 @@
+"""Every module in this package registers its rules on import (see ``registry.rule``)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+
+def load_all() -> None:
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+load_all()
