@@ -11,6 +11,7 @@ import csv
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Settings
@@ -35,11 +36,23 @@ class CliError(Exception):
     """A one-line failure for the operator, already translated."""
 
 
-def _portal(args: argparse.Namespace) -> Portal:
+@dataclass(frozen=True, slots=True)
+class CommandOutput:
+    """What a command prints and the exit status it ends with (when not simply 0)."""
+
+    text: str
+    status: int
+
+
+def _environ(args: argparse.Namespace) -> dict[str, str]:
     environ = dict(os.environ)
     if args.data_dir:
         environ["PORTAL_DATA_DIR"] = args.data_dir
-    return Portal.from_settings(Settings.from_env(environ))
+    return environ
+
+
+def _portal(args: argparse.Namespace) -> Portal:
+    return Portal.from_settings(Settings.from_env(_environ(args)))
 
 
 def _company_id(portal: Portal, text: str) -> int:
@@ -159,6 +172,23 @@ def cmd_codes_add(args: argparse.Namespace, t: Translator) -> str:
     return t("Registration code {code} added.", code=args.code.upper())
 
 
+def cmd_validate(args: argparse.Namespace, t: Translator) -> CommandOutput:
+    from .formats.validate_files import as_json, as_text, validate_files
+    from .formats.xsd import schema_dir
+
+    if schema_dir(Settings.from_env(_environ(args)).data_dir) is None:
+        print(
+            t(
+                "invoice-portal: the UBL 2.1 schemas are not installed, so the XSD check is "
+                "skipped (set PORTAL_UBL_XSD_DIR or run 'invoice-portal schemas import ZIP')."
+            ),
+            file=sys.stderr,
+        )
+    verdicts = validate_files(args.files, rules=args.rules)
+    text = as_json(verdicts) if args.json else as_text(verdicts, t)
+    return CommandOutput(text, 0 if all(v.valid for v in verdicts) else EXIT_FAILED)
+
+
 def build_parser(t: Translator) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="invoice-portal",
@@ -234,13 +264,24 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         help=t("how many times it may be used (default: unlimited)"),
     )
     code.set_defaults(run=cmd_codes_add)
+
+    check = commands.add_parser("validate", help=t("validate UBL invoices and credit notes"))
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--json", action="store_true", help=t("one JSON array, an object per file"))
+    check.add_argument(
+        "--rules",
+        default="auto",
+        choices=["auto", "en16931", "peppol", "nlcius"],
+        help=t("rule sets (default auto: chosen from the CustomizationID)"),
+    )
+    check.set_defaults(run=cmd_validate)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     t = translator(_operator_language(dict(os.environ)))
     args = build_parser(t).parse_args(argv)
-    run: Callable[[argparse.Namespace, Translator], str] = args.run
+    run: Callable[[argparse.Namespace, Translator], str | CommandOutput] = args.run
     try:
         output = run(args, t)
     except CliError as error:
@@ -250,6 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{error.field}: " if error.field else ""
         print(f"invoice-portal: {where}{t.error(error)}", file=sys.stderr)
         return EXIT_FAILED
+    if isinstance(output, CommandOutput):
+        if output.text:
+            print(output.text)
+        return output.status
     if output:
         print(output)
     return 0
