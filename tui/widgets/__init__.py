@@ -1,0 +1,1 @@
+"""Reusable widgets: translated labels and inputs, header, footer, navigation, form fields."""
