@@ -1,0 +1,218 @@
+"""UBL-CR: UBL elements and attributes an EN 16931 document should not carry (warnings, two fatal).
+
+Each rule forbids one path (``ubl_cr_data.FORBIDDEN``). The whole table is matched against the
+document once (a set intersection with ``UblDoc.by_path`` for the paths from the root, a few
+lookups for the attributes and the paths from anywhere); each rule then only looks its id up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ....domain.errors import N_
+from ..document import Element, UblDoc, child, children, clark
+from ..findings import Severity
+from ..registry import Hit, rule
+from .ubl_cr_data import FATAL, FORBIDDEN
+
+_LINES = ("cac:InvoiceLine", "cac:CreditNoteLine")
+
+# Element paths from the root -> rule ids.
+_FROM_ROOT: dict[str, list[str]] = {}
+# (rule id, element path from the root, attribute).
+_ATTRIBUTES_FROM_ROOT: list[tuple[str, str, str]] = []
+# (rule id, last element name, the Clark tags of its parents nearest first, attribute or "").
+_ANYWHERE: list[tuple[str, str, tuple[str, ...], str]] = []
+
+for _rule_id, _path in FORBIDDEN.items():
+    _element, _, _attribute = _path.partition("/@")
+    if _path.startswith("//"):
+        *_parents, _last = _element[2:].split("/") if _element[2:] else [""]
+        _ANYWHERE.append((_rule_id, _last, tuple(clark(p) for p in reversed(_parents)), _attribute))
+        continue
+    for _line in _LINES if "{line}" in _element else ("",):
+        _at = _element.replace("{line}", _line)
+        if _attribute:
+            _ATTRIBUTES_FROM_ROOT.append((_rule_id, _at, _attribute))
+        else:
+            _FROM_ROOT.setdefault(_at, []).append(_rule_id)
+
+
+class UblIndex:
+    """What the UBL syntax rules ask of a document, computed in one pass over ``by_path``:
+    the elements by name, the names seen more than once, and for every attribute name the
+    first element carrying it (the root first)."""
+
+    __slots__ = ("attributes", "named", "repeated")
+
+    def __init__(self, doc: UblDoc) -> None:
+        named: dict[str, list[Element]] = {}
+        attributes = dict.fromkeys(doc.root.keys(), doc.root)
+        for path, elements in doc.by_path.items():
+            named.setdefault(path[path.rfind("/") + 1 :], []).extend(elements)
+            for el in elements:
+                for name in el.keys():  # noqa: SIM118 (lxml attributes, not a dict)
+                    attributes.setdefault(name, el)
+        self.named = named
+        self.repeated = frozenset(name for name, elements in named.items() if len(elements) > 1)
+        self.attributes = attributes
+
+
+def ubl_index(doc: UblDoc) -> UblIndex:
+    index = doc.__dict__.get("_ubl_index")
+    if index is None:
+        index = doc.__dict__["_ubl_index"] = UblIndex(doc)
+    return index
+
+
+def elements_named(doc: UblDoc, name: str) -> list[Element]:
+    """Every element called ``name`` (``"cac:PostalAddress"``) wherever it is, grouped by path."""
+    return ubl_index(doc).named.get(name) or []
+
+
+def attribute_owner(doc: UblDoc, name: str) -> Element | None:
+    """The first element carrying the attribute ``name`` (the root first), if any."""
+    return ubl_index(doc).attributes.get(name)
+
+
+def _below(el: Element, parents: tuple[str, ...]) -> bool:
+    for tag in parents:
+        el = el.getparent()
+        if el is None or el.tag != tag:
+            return False
+    return True
+
+
+def forbidden_present(doc: UblDoc) -> dict[str, Element]:
+    """Every UBL-CR rule of the table the document breaks -> the first element concerned."""
+    found = doc.__dict__.get("_ubl_cr")
+    if found is not None:
+        return found
+    found = {}
+    by_path = doc.by_path
+    for path in by_path.keys() & _FROM_ROOT.keys():
+        for rule_id in _FROM_ROOT[path]:
+            found.setdefault(rule_id, by_path[path][0])
+    for rule_id, path, attribute in _ATTRIBUTES_FROM_ROOT:
+        for el in by_path.get(path, ()):
+            if el.get(attribute) is not None:
+                found.setdefault(rule_id, el)
+                break
+    index = ubl_index(doc)
+    for rule_id, last, parents, attribute in _ANYWHERE:
+        if not last:
+            owner = index.attributes.get(attribute)
+            if owner is not None:
+                found.setdefault(rule_id, owner)
+            continue
+        for el in index.named.get(last, ()):
+            if (not attribute or el.get(attribute) is not None) and _below(el, parents):
+                found.setdefault(rule_id, el)
+                break
+    doc.__dict__["_ubl_cr"] = found
+    return found
+
+
+def _shown(path: str) -> str:
+    return path.lstrip("/").replace("{line}", "cac:InvoiceLine")
+
+
+def _table_check(rule_id: str, element: str) -> Callable[[UblDoc], Iterable[Hit]]:
+    params = {"element": element}
+
+    def check(doc: UblDoc) -> Iterable[Hit]:
+        # Called for each of the ~670 table rules on every document: kept to two dict lookups.
+        found = doc.__dict__.get("_ubl_cr")
+        if found is None:
+            found = forbidden_present(doc)
+        element = found.get(rule_id)
+        return () if element is None else (Hit(element, params=params),)
+
+    return check
+
+
+for _rule_id, _path in FORBIDDEN.items():
+    rule(
+        _rule_id,
+        N_("A UBL document should not contain {element}."),
+        severity=Severity.FATAL if _rule_id in FATAL else Severity.WARNING,
+    )(_table_check(_rule_id, _shown(_path)))
+
+
+# --- the rules that test more than one path ---------------------------------------------------
+
+
+@rule(
+    "UBL-CR-002",
+    N_("The UBL version identifier (cbc:UBLVersionID) should be 2.1, or be left out."),
+    severity=Severity.WARNING,
+)
+def ubl_version(doc: UblDoc) -> Iterable[Element]:
+    versions = doc.all("/cbc:UBLVersionID")
+    if versions and not any(el.text == "2.1" for el in versions):
+        yield versions[0]
+
+
+@rule(
+    "UBL-CR-412",
+    N_(
+        "An invoice should not state a payment due date in its payment means; use the payment "
+        "due date (BT-9) of the invoice."
+    ),
+    severity=Severity.WARNING,
+    field="due_date",
+)
+def invoice_payment_means_due_date(doc: UblDoc) -> Iterable[Element]:
+    if not doc.is_credit_note:
+        yield from doc.all("/cac:PaymentMeans/cbc:PaymentDueDate")[:1]
+
+
+def _is_invoiced_object(reference: Element) -> bool:
+    return any(code.text == "130" for code in children(reference, "cbc:DocumentTypeCode"))
+
+
+@rule(
+    "UBL-CR-665",
+    N_(
+        "A supporting document reference (BT-122) should carry a scheme identifier only when it "
+        "is the invoiced object identifier (BT-18, document type code 130)."
+    ),
+    severity=Severity.WARNING,
+)
+def document_reference_scheme(doc: UblDoc) -> Iterable[Element]:
+    for reference in elements_named(doc, "cac:AdditionalDocumentReference"):
+        codes = children(reference, "cbc:DocumentTypeCode")
+        not_object = not codes or any(code.text != "130" for code in codes)
+        if not_object and any("schemeID" in el.attrib for el in children(reference, "cbc:ID")):
+            yield reference
+            return
+
+
+@rule(
+    "UBL-CR-666",
+    N_("The invoiced object identifier (BT-18, document type code 130) cannot have an attachment."),
+    severity=Severity.FATAL,
+)
+def invoiced_object_attachment(doc: UblDoc) -> Iterable[Element]:
+    for reference in elements_named(doc, "cac:AdditionalDocumentReference"):
+        if _is_invoiced_object(reference) and child(reference, "cac:Attachment") is not None:
+            yield reference
+            return
+
+
+@rule(
+    "UBL-CR-673",
+    N_(
+        "The invoiced object identifier (BT-18, document type code 130) cannot have a document "
+        "description."
+    ),
+    severity=Severity.FATAL,
+)
+def invoiced_object_description(doc: UblDoc) -> Iterable[Element]:
+    for reference in elements_named(doc, "cac:AdditionalDocumentReference"):
+        if (
+            _is_invoiced_object(reference)
+            and child(reference, "cbc:DocumentDescription") is not None
+        ):
+            yield reference
+            return
