@@ -176,7 +176,8 @@ def cmd_validate(args: argparse.Namespace, t: Translator) -> CommandOutput:
     from .formats.validate_files import as_json, as_text, validate_files
     from .formats.xsd import schema_dir
 
-    if schema_dir(Settings.from_env(_environ(args)).data_dir) is None:
+    schemas = schema_dir(Settings.from_env(_environ(args)).data_dir)
+    if schemas is None:
         print(
             t(
                 "invoice-portal: the UBL 2.1 schemas are not installed, so the XSD check is "
@@ -184,9 +185,69 @@ def cmd_validate(args: argparse.Namespace, t: Translator) -> CommandOutput:
             ),
             file=sys.stderr,
         )
-    verdicts = validate_files(args.files, rules=args.rules)
+    verdicts = validate_files(args.files, rules=args.rules, schema_directory=schemas)
     text = as_json(verdicts) if args.json else as_text(verdicts, t)
     return CommandOutput(text, 0 if all(v.valid for v in verdicts) else EXIT_FAILED)
+
+
+def cmd_schemas_import(args: argparse.Namespace, t: Translator) -> str:
+    from .formats.schemas_import import SchemaImportError, import_schemas
+
+    data_dir = Settings.from_env(_environ(args)).data_dir
+    try:
+        directory = import_schemas(Path(args.zip), data_dir)
+    except SchemaImportError as error:
+        raise CliError(t.error(error)) from None
+    return t("UBL 2.1 schemas installed in {directory}.", directory=directory)
+
+
+def cmd_serve(args: argparse.Namespace, t: Translator) -> CommandOutput:
+    # The front end lives in tui/ (the backend never imports the screen at module level).
+    import importlib
+
+    ssh = importlib.import_module("tui.ssh.settings")
+    server = importlib.import_module("tui.ssh.server")
+    environ = _environ(args)
+    try:
+        ssh_settings = ssh.SSHSettings.from_env(environ).with_address(args.host, args.port)
+    except ssh.SSHSettingsError as error:
+        raise CliError(t("Not a number: {setting}", setting=str(error))) from None
+    return CommandOutput("", server.serve(Settings.from_env(environ), ssh_settings))
+
+
+def cmd_render(args: argparse.Namespace, t: Translator) -> CommandOutput:
+    from .formats.csv_export import invoices_to_csv
+    from .formats.pdf import render_pdf
+    from .formats.ubl_reader import read_ubl
+
+    if not args.pdf and not args.csv:
+        print(t("invoice-portal render: give --pdf OUT.pdf and/or --csv OUT.csv"), file=sys.stderr)
+        return CommandOutput("", EXIT_USAGE)
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as error:
+        raise CliError(
+            t("Cannot read {path}: {reason}", path=args.file, reason=error.strerror)
+        ) from None
+    invoice = read_ubl(data).invoice  # XmlReadError (a DomainError) ends in one line
+    outputs: list[tuple[str, Callable[[], bytes]]] = []
+    if args.pdf:
+        reader = translator(args.lang) if args.lang else t
+        outputs.append((args.pdf, lambda: render_pdf(invoice, reader)))
+    if args.csv:
+        outputs.append((args.csv, lambda: invoices_to_csv([invoice])))
+    for path, make in outputs:
+        try:
+            content = make()
+        except ArithmeticError:  # amounts too large or too precise to compute with
+            raise CliError(t("{path}: the amounts cannot be computed.", path=args.file)) from None
+        try:
+            Path(path).write_bytes(content)
+        except OSError as error:
+            raise CliError(
+                t("Cannot write {path}: {reason}", path=path, reason=error.strerror)
+            ) from None
+    return CommandOutput("", 0)
 
 
 def build_parser(t: Translator) -> argparse.ArgumentParser:
@@ -275,6 +336,38 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
         help=t("rule sets (default auto: chosen from the CustomizationID)"),
     )
     check.set_defaults(run=cmd_validate)
+
+    render = commands.add_parser("render", help=t("an invoice file as PDF and/or CSV"))
+    render.add_argument("file", metavar="FILE.xml", help=t("a UBL invoice or credit note"))
+    render.add_argument("--pdf", metavar="OUT.pdf", help=t("write the PDF here"))
+    render.add_argument("--csv", metavar="OUT.csv", help=t("write the CSV here"))
+    render.add_argument(
+        "--lang",
+        choices=["en", "nl", "sv"],
+        help=t("language of the PDF (default: PORTAL_LANGUAGE or LANG)"),
+    )
+    render.set_defaults(run=cmd_render)
+
+    serve = commands.add_parser("serve", help=t("run the SSH front end (Ctrl-C stops it)"))
+    serve.add_argument(
+        "--host", help=t("address to listen on (default: PORTAL_SSH_HOST or 127.0.0.1)")
+    )
+    serve.add_argument(
+        "--port", type=int, help=t("port to listen on (default: PORTAL_SSH_PORT or 2222)")
+    )
+    serve.add_argument(
+        "--data-dir", default=argparse.SUPPRESS, help=t("data directory (as before the command)")
+    )
+    serve.set_defaults(run=cmd_serve)
+
+    schemas = commands.add_parser("schemas", help=t("the UBL 2.1 XSD schemas")).add_subparsers(
+        dest="action", required=True
+    )
+    schemas_import = schemas.add_parser(
+        "import", help=t("unpack the official OASIS UBL 2.1 release zip into the data directory")
+    )
+    schemas_import.add_argument("zip", metavar="ZIP")
+    schemas_import.set_defaults(run=cmd_schemas_import)
     return parser
 
 

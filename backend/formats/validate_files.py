@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..domain.errors import N_
 from ..i18n import Translator
@@ -39,7 +40,11 @@ class FileVerdict:
 
 
 def validate_file(
-    path: str, *, rules: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES
+    path: str,
+    *,
+    rules: str = "auto",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    schema_directory: Path | None = None,
 ) -> FileVerdict:
     try:
         with open(path, "rb") as file:
@@ -54,11 +59,14 @@ def validate_file(
             params={"reason": error.strerror or type(error).__name__},
         )
         return FileVerdict(path, Report([finding], frozenset()))
-    return FileVerdict(path, validate(data, rules=rules, max_bytes=max_bytes))
+    report = validate(data, rules=rules, max_bytes=max_bytes, schema_directory=schema_directory)
+    return FileVerdict(path, report)
 
 
-def validate_files(paths: Sequence[str], *, rules: str = "auto") -> list[FileVerdict]:
-    return [validate_file(path, rules=rules) for path in paths]
+def validate_files(
+    paths: Sequence[str], *, rules: str = "auto", schema_directory: Path | None = None
+) -> list[FileVerdict]:
+    return [validate_file(p, rules=rules, schema_directory=schema_directory) for p in paths]
 
 
 def as_json(verdicts: Iterable[FileVerdict]) -> str:

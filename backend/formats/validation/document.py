@@ -118,6 +118,7 @@ class UblDoc:
         self.root_name = local
         self.is_credit_note = local == "CreditNote"
         self.by_path: dict[str, list[Element]] = {}
+        self._positions: dict[tuple[Element, str], dict[Element, int]] = {}
         self._index(root, "")
 
     def _index(self, parent: Element, path: str) -> None:
@@ -214,12 +215,21 @@ class UblDoc:
             parent = el.getparent()
             name = prefixed(el.tag) if parent is not None else self.root_name
             if parent is not None:
-                same = list(parent.iterchildren(el.tag))
-                if len(same) > 1:
-                    name += f"[{same.index(el) + 1}]"
+                positions = self._sibling_positions(parent, el.tag)
+                if len(positions) > 1:
+                    name += f"[{positions[el] + 1}]"
             steps.append(name)
             el = parent
         return "/" + "/".join(reversed(steps))
+
+    def _sibling_positions(self, parent: Element, tag: str) -> dict[Element, int]:
+        # Cached per parent, so reporting many findings stays linear.
+        key = (parent, tag)
+        positions = self._positions.get(key)
+        if positions is None:
+            positions = {el: i for i, el in enumerate(parent.iterchildren(tag))}
+            self._positions[key] = positions
+        return positions
 
 
 def iter_elements(items: Iterable[Element | None]) -> Iterable[Element]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...domain.errors import N_
@@ -9,7 +10,7 @@ from . import rules as _rules  # noqa: F401  (registers every rule)
 from .document import Element, UblDoc
 from .fields import field_for_path, line_index
 from .findings import Finding, Report, RuleSet, Severity
-from .registry import Hit, rules_for
+from .registry import RULES_BY_ID, Hit, Rule, groups_for, rules_for
 from .selection import rule_sets_for
 
 if TYPE_CHECKING:
@@ -26,12 +27,14 @@ def validate(
     check_schema: bool = True,
     max_bytes: int | None = None,
     strict: bool = False,
+    schema_directory: Path | None = None,
 ) -> Report:
     """Validate a UBL document (bytes from anywhere, or a parsed root element).
 
     Unreadable input is one fatal finding whose rule id says why (``XML-NOT-WELL-FORMED``, ...);
     a document against the UBL 2.1 schema gets ``UBL-XSD`` (when the schemas are available, see
-    ``formats.xsd``). ``strict`` lets a failing rule raise instead of reporting it (tests).
+    ``formats.xsd``; ``schema_directory`` overrides where they are). ``strict`` lets a failing
+    rule raise instead of reporting it (tests).
     """
     if isinstance(source, bytes | bytearray):
         from ..xml_safety import DEFAULT_MAX_BYTES, XmlReadError, parse_ubl
@@ -47,55 +50,61 @@ def validate(
     doc.rule_sets = rule_sets_for(doc.customization_id, rules)
     findings: list[Finding] = []
     if check_schema:
-        findings.extend(_schema_findings(root))
+        findings.extend(_schema_findings(root, schema_directory))
     findings.extend(run_rules(doc, strict=strict))
     return Report(findings, doc.rule_sets, doc.customization_id)
 
 
 def run_rules(doc: UblDoc, *, strict: bool = False) -> list[Finding]:
     findings: list[Finding] = []
+    # The hot loop: hundreds of rules per document, most of them finding nothing.
     for rule in rules_for(doc.rule_sets):
         try:
-            hits = list(rule.check(doc))
+            for hit in rule.check(doc):  # type: ignore[misc]  (rules_for: never None)
+                findings.append(_finding(doc, rule, hit))
         except Exception:
             if strict:
                 raise
-            findings.append(
-                Finding(
-                    INTERNAL_ERROR_RULE,
-                    Severity.FATAL,
-                    N_("Rule {rule} could not be evaluated on this document."),
-                    "/" + doc.root_name,
-                    params={"rule": rule.id},
-                )
-            )
-            continue
-        for hit in hits:
-            if not isinstance(hit, Hit):
-                hit = Hit(hit)
-            element = hit.element if hit.element is not None else doc.root
-            path = doc.path_of(element)
-            field = hit.field or rule.field
-            if field and "{line}" in field:
-                index = line_index(path)
-                field = field.replace("{line}", str(index)) if index is not None else None
-            findings.append(
-                Finding(
-                    rule.id,
-                    rule.severity,
-                    rule.message,
-                    path,
-                    field or field_for_path(path),
-                    hit.params,
-                )
-            )
+            findings.append(_not_evaluated(doc, rule.id))
+    for group in groups_for(doc.rule_sets):
+        try:
+            for rule_id, hit in group.check(doc):
+                findings.append(_finding(doc, RULES_BY_ID[rule_id], hit))
+        except Exception:
+            if strict:
+                raise
+            findings.append(_not_evaluated(doc, group.check.__name__))
     return findings
 
 
-def _schema_findings(root: Element) -> list[Finding]:
+def _finding(doc: UblDoc, rule: Rule, hit: Element | Hit) -> Finding:
+    if not isinstance(hit, Hit):
+        hit = Hit(hit)
+    element = hit.element if hit.element is not None else doc.root
+    path = doc.path_of(element)
+    field = hit.field or rule.field
+    if field and "{line}" in field:
+        index = line_index(path)
+        field = field.replace("{line}", str(index)) if index is not None else None
+    return Finding(
+        rule.id, rule.severity, rule.message, path, field or field_for_path(path), hit.params
+    )
+
+
+def _not_evaluated(doc: UblDoc, rule_id: str) -> Finding:
+    return Finding(
+        INTERNAL_ERROR_RULE,
+        Severity.FATAL,
+        N_("Rule {rule} could not be evaluated on this document."),
+        "/" + doc.root_name,
+        params={"rule": rule_id},
+    )
+
+
+def _schema_findings(root: Element, directory: Path | None) -> list[Finding]:
     from ..xsd import xsd_errors
 
-    errors = xsd_errors(root)
+    errors = xsd_errors(root, directory=directory)
     if not errors:
         return []
     return [

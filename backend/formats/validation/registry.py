@@ -9,12 +9,16 @@ element that is wrong), or a ``Hit`` when it has a field or message parameters t
         if not text(party, "cac:PartyLegalEntity/cbc:RegistrationName"):
             yield party if party is not None else doc.root
 
+Many rules of one kind (the ~680 UBL-CR "should not contain" rules) are cheaper checked in one
+pass: ``declare`` them, and register one ``rule_group`` check yielding ``(rule id, where)`` pairs.
+
 Modules under ``rules/`` register on import; ``rules/__init__`` imports them all.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +35,7 @@ class Hit:
 
 
 Check = Callable[[UblDoc], Iterable["Element | Hit"]]
+GroupCheck = Callable[[UblDoc], Iterable["tuple[str, Element | Hit]"]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +44,19 @@ class Rule:
     message: str  # English msgid; {placeholders} filled from Hit.params
     rule_set: RuleSet
     severity: Severity
-    check: Check
+    check: Check | None  # None: checked by a rule group
     field: str | None  # domain field; "{line}" is replaced by the 0-based line index
 
 
-RULES: list[Rule] = []
+@dataclass(frozen=True, slots=True)
+class RuleGroup:
+    rule_set: RuleSet
+    check: GroupCheck
+
+
+RULES: list[Rule] = []  # every rule, also those a group checks
+RULES_BY_ID: dict[str, Rule] = {}
+GROUPS: list[RuleGroup] = []
 
 
 def rule(
@@ -57,11 +70,53 @@ def rule(
     """Register ``check`` as the official rule ``rule_id``."""
 
     def register(check: Check) -> Check:
-        RULES.append(Rule(rule_id, message, rule_set, severity, check, field))
+        _add(Rule(rule_id, message, rule_set, severity, check, field))
         return check
 
     return register
 
 
-def rules_for(rule_sets: frozenset[RuleSet]) -> list[Rule]:
-    return [r for r in RULES if r.rule_set in rule_sets]
+def declare(
+    rule_id: str,
+    message: str,
+    *,
+    rule_set: RuleSet = RuleSet.EN16931,
+    severity: Severity = Severity.FATAL,
+    field: str | None = None,
+) -> None:
+    """A rule whose check is a ``rule_group``'s."""
+    _add(Rule(rule_id, message, rule_set, severity, None, field))
+
+
+def rule_group(rule_set: RuleSet = RuleSet.EN16931) -> Callable[[GroupCheck], GroupCheck]:
+    """Register a check that yields ``(rule id, element or Hit)`` for declared rules."""
+
+    def register(check: GroupCheck) -> GroupCheck:
+        GROUPS.append(RuleGroup(rule_set, check))
+        _runnable.cache_clear()
+        return check
+
+    return register
+
+
+def _add(new: Rule) -> None:
+    RULES.append(new)
+    RULES_BY_ID[new.id] = new
+    _runnable.cache_clear()
+
+
+@functools.cache
+def _runnable(rule_sets: frozenset[RuleSet]) -> tuple[tuple[Rule, ...], tuple[RuleGroup, ...]]:
+    return (
+        tuple(r for r in RULES if r.rule_set in rule_sets and r.check is not None),
+        tuple(g for g in GROUPS if g.rule_set in rule_sets),
+    )
+
+
+def rules_for(rule_sets: frozenset[RuleSet]) -> tuple[Rule, ...]:
+    """The rules with a check of their own in these rule sets."""
+    return _runnable(rule_sets)[0]
+
+
+def groups_for(rule_sets: frozenset[RuleSet]) -> tuple[RuleGroup, ...]:
+    return _runnable(rule_sets)[1]
