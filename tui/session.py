@@ -7,7 +7,6 @@ the session's PTY. ``preload`` is what the zygote imports once, before any fork.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
@@ -146,9 +145,20 @@ def preload() -> None:
 
     for info in pkgutil.walk_packages(services.__path__, "backend.services."):
         importlib.import_module(info.name)
-    for optional in ("backend.formats", "backend.mail", "backend.mail.messages", "backend.files"):
-        with contextlib.suppress(ImportError):
-            importlib.import_module(optional)
+    for module in (
+        "backend.files",
+        "backend.mail",
+        "backend.mail.messages",
+        "backend.formats.ubl_reader",
+        "backend.formats.ubl_writer",
+        "backend.formats.validation",
+        "backend.formats.pdf",
+        "backend.formats.csv_export",
+    ):
+        importlib.import_module(module)
+    from backend.formats import fonts
+
+    fonts.preload()  # the parsed PDF font, shared by every forked session
     import textual.app
     import textual.drivers.linux_driver
     import textual.widgets  # noqa: F401
