@@ -60,9 +60,17 @@ def test_translations_keep_the_placeholders(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "nl", "sv"])
 def test_compiled_catalog_matches_the_po_file(lang: str) -> None:
+    def key(value: str | list[str] | tuple[str, ...]) -> str | tuple[str, ...]:
+        # Plural messages come back as lists from the .mo and as tuples from the .po.
+        return value if isinstance(value, str) else tuple(value)
+
     with open(LOCALE_DIR / lang / "LC_MESSAGES" / "messages.mo", "rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
-    source = {m.id: m.string for m in _catalog(lang) if m.id and not m.fuzzy and m.string}
+        compiled = {key(m.id): key(m.string) for m in read_mo(handle) if m.id}
+    source = {
+        key(m.id): key(m.string)
+        for m in _catalog(lang)
+        if m.id and not m.fuzzy and (m.string if isinstance(m.string, str) else all(m.string))
+    }
     assert compiled == source, "run scripts/i18n compile"
 
 
