@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 
 import asyncssh
 from sqlalchemy import func, select
@@ -132,6 +133,33 @@ def authenticate_key(ctx: Context, email: str, public_key: str) -> LoginResult:
         ctx.audit("login_failed", f"user:{user.id}", company_id=user.company_id, via="key")
         return LoginResult(LoginOutcome.WRONG)
     return _logged_in(ctx, user, via="key")
+
+
+@use_case(public=True, writes=False)
+def is_login_key(ctx: Context, email: str, public_key: str) -> bool:
+    """Whether ``public_key`` is one of the login's keys, without logging in: the SSH layer
+    asks this for keys a client merely offers, before it has proven it holds one."""
+    user = user_by_email(ctx.session, email)
+    fingerprint = _fingerprint(public_key)
+    if user is None or fingerprint is None:
+        return False
+    owned = select(UserKey.id).where(UserKey.user_id == user.id, UserKey.fingerprint == fingerprint)
+    return ctx.session.scalar(owned.limit(1)) is not None
+
+
+@use_case(public=True)
+def record_lockout(ctx: Context, login: str, scope: str, until: datetime) -> None:
+    """Audit that the SSH front end locked a login (``scope`` "account") or a source address
+    (``scope`` "address", the actor's source) after repeated failures."""
+    user = user_by_email(ctx.session, login) if scope == "account" else None
+    ctx.audit(
+        "login_locked",
+        f"user:{user.id}" if user is not None else "",
+        company_id=user.company_id if user is not None else None,
+        login=login.strip().lower()[:254],
+        scope=scope,
+        until=until.isoformat(timespec="seconds"),
+    )
 
 
 def _awaits_activation(ctx: Context, user: User) -> bool:

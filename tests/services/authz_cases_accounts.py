@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from backend.db.models import Role
 from backend.db.models.accounts import MembershipLevel
 from backend.services import accounts
@@ -29,6 +31,13 @@ CASES = {
     ),
     "backend.services.accounts.authenticate_key": AuthzCase(
         lambda p, w: args("anna@acme.se", ED25519), public=True
+    ),
+    "backend.services.accounts.is_login_key": AuthzCase(
+        lambda p, w: args("anna@acme.se", ED25519), public=True
+    ),
+    "backend.services.accounts.record_lockout": AuthzCase(
+        lambda p, w: args("anna@acme.se", "account", datetime(2026, 1, 1, tzinfo=UTC)),
+        public=True,
     ),
     "backend.services.accounts.request_password_reset": AuthzCase(
         lambda p, w: args("anna@acme.se"), public=True
