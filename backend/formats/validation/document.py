@@ -52,6 +52,18 @@ def prefixed(tag: str) -> str:
     return prefix + local if prefix else tag
 
 
+_NAMES: dict[str, str] = {}
+_NAMES_CAP = 5000  # hostile documents may invent any number of names: remember a bounded few
+
+
+def _name_of(tag: str) -> str:
+    """``prefixed(tag)``, remembered: the index asks it for every element."""
+    name = prefixed(tag)
+    if len(_NAMES) < _NAMES_CAP:
+        _NAMES[tag] = name
+    return name
+
+
 def child(el: Element | None, name: str) -> Element | None:
     """The first child called ``name`` (``"cbc:ID"``), or a path (``"cac:Item/cbc:Name"``)."""
     if el is None:
@@ -119,27 +131,28 @@ class UblDoc:
         self.is_credit_note = local == "CreditNote"
         self.by_path: dict[str, list[Element]] = {}
         self._positions: dict[tuple[Element, str], dict[Element, int]] = {}
-        self._index(root, "")
+        self._index(root)
 
-    def _index(self, parent: Element, path: str) -> None:
+    def _index(self, root: Element) -> None:
+        # iterwalk runs in C; the path of each element is its parent's (top of the stack) plus
+        # its own prefixed name. Comments and processing instructions are not elements here.
         by_path = self.by_path
-        for el in parent:
-            tag = el.tag
-            if not isinstance(tag, str):  # comments and processing instructions
-                continue
-            if tag[0] == "{":
-                ns, _, local = tag[1:].partition("}")
-                prefix = PREFIXES.get(ns)
-                here = f"{path}/{prefix}{local}" if prefix else f"{path}/{tag}"
+        names = _NAMES
+        stack = [""]
+        walk = etree.iterwalk(root, events=("start", "end"), tag=etree.Element)
+        next(walk)  # the root itself: left out of the paths
+        for event, el in walk:
+            if event == "start":
+                tag = el.tag
+                here = stack[-1] + "/" + (names.get(tag) or _name_of(tag))
+                stack.append(here)
+                found = by_path.get(here)
+                if found is None:
+                    by_path[here] = [el]
+                else:
+                    found.append(el)
             else:
-                here = f"{path}/{tag}"
-            found = by_path.get(here)
-            if found is None:
-                by_path[here] = [el]
-            else:
-                found.append(el)
-            if len(el):
-                self._index(el, here)
+                stack.pop()
 
     # --- lookups by absolute path (root left out) -------------------------------------------
 
