@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from lxml import etree
+
 from ....domain.errors import N_
 from ..document import Element, UblDoc, child, children, clark
 from ..findings import Severity
@@ -38,6 +40,9 @@ for _rule_id, _path in FORBIDDEN.items():
             _FROM_ROOT.setdefault(_at, []).append(_rule_id)
 
 
+_WITH_ATTRIBUTES = etree.XPath("descendant-or-self::*[@*]")
+
+
 class UblIndex:
     """What the UBL syntax rules ask of a document, computed in one pass over ``by_path``:
     the elements by name, the names seen more than once, and for every attribute name the
@@ -47,12 +52,13 @@ class UblIndex:
 
     def __init__(self, doc: UblDoc) -> None:
         named: dict[str, list[Element]] = {}
-        attributes = dict.fromkeys(doc.root.keys(), doc.root)
         for path, elements in doc.by_path.items():
             named.setdefault(path[path.rfind("/") + 1 :], []).extend(elements)
-            for el in elements:
-                for name in el.keys():  # noqa: SIM118 (lxml attributes, not a dict)
-                    attributes.setdefault(name, el)
+        attributes: dict[str, Element] = {}
+        # Only the elements that carry attributes, found in C, in document order (root first).
+        for el in _WITH_ATTRIBUTES(doc.root):
+            for name in el.keys():  # noqa: SIM118 (lxml attributes, not a dict)
+                attributes.setdefault(name, el)
         self.named = named
         self.repeated = frozenset(name for name, elements in named.items() if len(elements) > 1)
         self.attributes = attributes
