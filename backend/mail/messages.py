@@ -70,6 +70,16 @@ def account_code_mail(
         (t("Invoice Portal"), None),
     ]
 
+    return _message(subject, recipient, sender, paragraphs, t.locale)
+
+
+def _message(
+    subject: str,
+    recipient: Address,
+    sender: str,
+    paragraphs: list[tuple[str, str | None]],
+    lang: str,
+) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
@@ -78,9 +88,40 @@ def account_code_mail(
     message["Message-ID"] = make_msgid(domain=_domain_of(sender))
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(_plain(paragraphs))
-    message.add_alternative(_html(paragraphs, t.locale), subtype="html")
-    message["Content-Language"] = t.locale  # after set_content, which drops Content-* headers
+    message.add_alternative(_html(paragraphs, lang), subtype="html")
+    message["Content-Language"] = lang  # after set_content, which drops Content-* headers
     return message
+
+
+def existing_account_mail(
+    email: str, language: str, *, ssh_host: str, ssh_port: int, sender: str
+) -> EmailMessage:
+    """Told to the owner of an address someone tried to register a new membership with."""
+    recipient = _single_address(email)
+    _check_host(ssh_host, ssh_port)
+    t = translator(language)
+    paragraphs: list[tuple[str, str | None]] = [
+        (t("Hello,"), None),
+        (
+            t(
+                "Someone started a new membership registration at Invoice Portal with your"
+                " e-mail address {email}, which already has an account. Nothing was changed.",
+                email=recipient.addr_spec,
+            ),
+            None,
+        ),
+        (
+            t("If it was you, log in to your account with this command:"),
+            ssh_command(recipient.addr_spec, ssh_host, ssh_port),
+        ),
+        (
+            t("If you forgot your password, ask for a new one with:"),
+            f"ssh -p {ssh_port} reset@{ssh_host}",
+        ),
+        (t("If it was not you, you can ignore this e-mail."), None),
+        (t("Invoice Portal"), None),
+    ]
+    return _message(t("Your Invoice Portal account"), recipient, sender, paragraphs, t.locale)
 
 
 def validity_text(t: Translator, lifetime: timedelta) -> str:

@@ -199,8 +199,17 @@ def request_password_reset(ctx: Context, email: str) -> IssuedCode | None:
     return issue_code(ctx, user, CodePurpose.PASSWORD_RESET)
 
 
+@dataclass(frozen=True, slots=True)
+class AlreadyRegistered:
+    """A registration with the e-mail address of an existing account: nothing was created.
+    The caller answers as for a new registration and mails the owner a notice."""
+
+    email: str
+    language: str
+
+
 @use_case(public=True)
-def register_membership(ctx: Context, form: Registration) -> IssuedCode:
+def register_membership(ctx: Context, form: Registration) -> IssuedCode | AlreadyRegistered:
     """Create a pending company with its first user (a company admin who may approve), and the
     activation code to e-mail to them."""
     email = normalise_email(form.email)
@@ -214,8 +223,6 @@ def register_membership(ctx: Context, form: Registration) -> IssuedCode:
         )
     if form.language not in LOCALES:
         raise ValidationError(N_("Unknown language."), field="language")
-    if user_by_email(ctx.session, email) is not None:
-        raise Conflict(N_("There is already an account with this e-mail address."), field="email")
     existing = ctx.session.scalars(
         select(Company).where(Company.country == form.country.upper(), Company.org_id == org_id)
     ).first()
@@ -229,6 +236,14 @@ def register_membership(ctx: Context, form: Registration) -> IssuedCode:
     if not name:
         raise ValidationError(N_("Please enter the organisation name."), field="company_name")
     level = _level_from_code(ctx, form.registration_code) or form.level
+    account = user_by_email(ctx.session, email)
+    if account is not None:
+        # Answered like a new registration, so nobody learns which addresses have accounts;
+        # the owner is told by e-mail instead. Checked last, after every public check.
+        ctx.audit(
+            "registration_for_existing_account", f"user:{account.id}", company_id=account.company_id
+        )
+        return AlreadyRegistered(account.email, account.language)
     company = Company(
         country=form.country.upper(),
         org_id=org_id,

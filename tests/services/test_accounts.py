@@ -139,6 +139,22 @@ def test_registering_a_member_again_is_refused(portal: Portal, world: World) -> 
     assert error.value.field == "org_id"
 
 
+def test_registering_with_a_taken_address_creates_nothing_and_says_nothing(
+    portal: Portal, world: World
+) -> None:
+    """The answer is a notice for the owner, not an error the registering person would see."""
+    result = accounts.register_membership(
+        portal,
+        Actor.anonymous(),
+        _registration(email="Anna@Acme.se", company_name="Volvo AB"),
+    )
+    assert result == accounts.AlreadyRegistered("anna@acme.se", "en")
+    with portal.sessions() as session:
+        assert session.scalars(select(Company).where(Company.name == "Volvo AB")).first() is None
+        actions = session.scalars(select(AuditEvent.action)).all()
+    assert "registration_for_existing_account" in actions
+
+
 def test_reset_code_expires(portal: Portal, world: World) -> None:
     issued = accounts.request_password_reset(portal, Actor.anonymous(), "anna@acme.se")
     assert issued is not None

@@ -243,10 +243,35 @@ async def test_registration_errors_from_the_service_go_back_to_their_step(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
-        await _fill_user_step(pilot, email="anna@acme.se")  # taken
+        await _fill_user_step(pilot)
+        await type_text(pilot, "556036-0793")  # Acme Sverige AB: already a member
+        await settle(pilot)
+        await pilot.press("enter")
+        await type_text(pilot, "Acme")
+        await pilot.press("pagedown", "pagedown")
+        await settle(pilot)
+        await pilot.click("#accept")
+        await pilot.click("#done-button")
+        await settle(pilot)
+        assert "Step 2 of 4" in screen_text(app)
+        assert _field_error(screen, "org_id") == (
+            "This organisation is already a member. Ask its administrator to invite you."
+        )
+        assert screen.query_one("#name", Input).value == "Karin Berg"
+    assert _mails(portal) == []
+
+
+async def test_registration_with_a_taken_address_answers_as_usual_and_tells_the_owner(
+    make_app: AppFactory, world: World, portal: Portal
+):
+    """Nobody learns which addresses have accounts: the screen says what it says for a new
+    registration, nothing is created, and the owner gets a notice without a code."""
+    app = make_app("register")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _fill_user_step(pilot, email="anna@acme.se")
         await type_text(pilot, "2021005489")
         await settle(pilot)
-        assert "Not in the company directory" in screen_text(app)
         await pilot.press("enter")
         await type_text(pilot, "Volvo AB")
         await pilot.press("pagedown", "pagedown")
@@ -254,12 +279,16 @@ async def test_registration_errors_from_the_service_go_back_to_their_step(
         await pilot.click("#accept")
         await pilot.click("#done-button")
         await settle(pilot)
-        assert "Step 1 of 4" in screen_text(app)
-        assert _field_error(screen, "email") == (
-            "There is already an account with this e-mail address."
-        )
-        assert screen.query_one("#company_name", Input).value == "Volvo AB"
-    assert _mails(portal) == []
+        text = " ".join(screen_text(app).split())
+        assert "an activation e-mail is on its way to anna@acme.se" in text
+    with portal.sessions() as session:
+        volvo = select(Company).where(Company.org_id == "2021005489")
+        assert session.scalars(volvo).first() is None
+    [mail] = _mails(portal)
+    assert mail["To"] == "anna@acme.se"
+    body = _plain_body(mail)
+    assert "already has an account" in body
+    assert "one-time code" not in body
 
 
 # --- password reset ------------------------------------------------------------------------
