@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "einvoice-corpus"
+from backend.formats.validation.conformance import default_corpus
+
+# PORTAL_EINVOICE_CORPUS, else shared/einvoice-corpus beside the checkout.
+CORPUS = default_corpus() or Path(__file__).resolve().parents[3] / "shared" / "einvoice-corpus"
 XSD_DIR = CORPUS / "xsd" / "ubl-2.1"
 EXAMPLES = CORPUS / "examples"
 HAS_CORPUS = (CORPUS / "verdicts.json").is_file() and XSD_DIR.is_dir()

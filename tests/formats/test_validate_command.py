@@ -9,8 +9,8 @@ import pytest
 
 from backend.cli import main
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "einvoice-corpus"
-XSD_DIR = CORPUS / "xsd" / "ubl-2.1"
+from .conftest import CORPUS, XSD_DIR
+
 VALID = CORPUS / "examples" / "peppol" / "Vat-category-S.xml"
 
 pytestmark = pytest.mark.skipif(not VALID.is_file(), reason="the e-invoice corpus is not here")

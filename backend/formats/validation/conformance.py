@@ -102,7 +102,9 @@ def default_corpus() -> Path | None:
     """``PORTAL_EINVOICE_CORPUS``, else ``shared/einvoice-corpus`` beside the checkout."""
     configured = os.environ.get("PORTAL_EINVOICE_CORPUS")
     candidate = (
-        Path(configured) if configured else Path(__file__).parents[4] / "shared" / "einvoice-corpus"
+        Path(configured)
+        if configured
+        else Path(__file__).resolve().parents[4] / "shared" / "einvoice-corpus"
     )
     return candidate if (candidate / "verdicts.json").is_file() else None
 
