@@ -14,7 +14,7 @@ DEFAULT_MAIL_FROM = "Invoice Portal <noreply@localhost>"
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path
-    database_url: str
+    database_url: str = field(repr=False)  # may carry a database password
     # smtp://user:pass@host:port or smtps://...; None writes mails as .eml under data_dir/mail/
     smtp_url: str | None = field(default=None, repr=False)  # may carry a password
     mail_from: str = DEFAULT_MAIL_FROM

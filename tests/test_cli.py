@@ -195,3 +195,16 @@ def test_demo_data_once_loads_then_only_prints_the_logins(
     assert _run(["demo-data", "--once"], capsys)[1].splitlines() == out.splitlines()
     code, out, err = _run(["demo-data"], capsys)
     assert (code, out) == (1, "") and "already" in err
+
+
+def test_settings_never_show_their_passwords() -> None:
+    settings = Settings.from_env(
+        {
+            "PORTAL_DATA_DIR": "/srv/portal",
+            "PORTAL_DATABASE_URL": "postgresql://portal:dbsecret@db.internal/portal",
+            "PORTAL_SMTP_URL": "smtp://mailer:mailsecret@mail.internal:587",
+        }
+    )
+    shown = repr(settings)
+    assert "dbsecret" not in shown and "mailsecret" not in shown
+    assert "/srv/portal" in shown
