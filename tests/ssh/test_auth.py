@@ -138,15 +138,29 @@ async def test_lockout_after_repeated_failures_with_a_clear_message(
     await _refused(server, ANNA, password="wrong-one-1")
     banner, error = await _refused(server, ANNA, password="wrong-one-2")
     assert "locked" in banner and "UTC" in banner
-    # Even the right password is refused while the lockout lasts, with the same message.
+    # Even the right password is refused while the lockout lasts, with the same message: the
+    # password method is no longer offered to this login.
     banner, error = await _refused(server, ANNA, password=PASSWORD)
     assert "This login is locked after too many failed attempts. Try again after" in banner
-    assert "locked" in error
+    assert "Permission denied" in error
     locks = _audit(server, "login_locked")
     assert [(e.detail["login"], e.detail["scope"]) for e in locks] == [(ANNA, "account")]
     # Another login from the same address is not locked.
     async with await connect(server, PIET, password=PASSWORD) as conn:
         assert "mode=main" in await _mode_line(conn)
+
+
+async def test_a_locked_login_still_logs_in_with_its_key(
+    start_ssh_server: Callable[..., RunningServer],
+) -> None:
+    """Wrong passwords typed by anyone lock the password out, not the owner's key."""
+    server = start_ssh_server(FAKE_SESSION, lockout_failures=1, failure_delay=0.05)
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    user_id = server.add_user(ANNA, public_key=key.export_public_key("openssh").decode())
+    banner, _ = await _refused(server, ANNA, password="wrong-one-1")
+    assert "locked" in banner
+    async with await connect(server, ANNA, client_keys=[key]) as conn:
+        assert f"mode=main login={ANNA} user={user_id}" in await _mode_line(conn)
 
 
 async def test_one_time_code_as_password_leads_to_choosing_a_password(

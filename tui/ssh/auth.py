@@ -110,6 +110,11 @@ class Authenticator:
         lockout = self.failures.locked(FailureLimiter.keys(login, address))
         return None if lockout is None else self._lockout_message(lockout)
 
+    def address_refusal(self, address: str) -> str | None:
+        """A lockout message for this address, if one is in force (it refuses every method)."""
+        lockout = self.failures.locked(FailureLimiter.keys("", address)[1:])
+        return None if lockout is None else self._lockout_message(lockout)
+
     def _lockout_message(self, lockout: Lockout) -> str:
         until = datetime.now(UTC) + timedelta(
             seconds=self.failures.seconds_until(lockout.until) + 59

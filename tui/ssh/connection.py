@@ -54,6 +54,7 @@ class PortalConnection(asyncssh.SSHServer):
         self._logged_in: str | None = None  # the login counted against its session cap
         self._pending: Identity | None = None  # from a password that was right
         self._verified_key: tuple[str, str] | None = None  # (login, OpenSSH public key)
+        self._password_locked: str | None = None  # the lockout message of a locked login
         self._ready = asyncio.Event()
         self.sessions: set[PortalSession] = set()
 
@@ -112,13 +113,20 @@ class PortalConnection(asyncssh.SSHServer):
                 return True
             self._identity = verdict.identity
             return False  # no authentication needed
-        refusal = auth.refusal_before_auth(username, self.address)
+        refusal = auth.address_refusal(self.address)
         if refusal is not None:
             self._refuse(refusal, banner=True)
+            return True
+        # A locked login keeps its keys: wrong passwords typed by someone else must not lock
+        # the owner out. Only the password method is withdrawn, and the banner says why.
+        self._password_locked = auth.refusal_before_auth(username, self.address)
+        if self._password_locked is not None and self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.send_auth_banner(self._password_locked + "\r\n")
         return True
 
     def password_auth_supported(self) -> bool:
-        return True
+        return self._password_locked is None
 
     def public_key_auth_supported(self) -> bool:
         return True
