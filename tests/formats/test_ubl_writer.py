@@ -36,6 +36,7 @@ from backend.formats.ubl_writer import build_ubl, write_ubl
 from backend.formats.xml_safety import parse_ubl
 from backend.formats.xsd import xsd_errors
 from backend.i18n import translator
+from tests.domain.categories import AE, OUT, E, G, K, S, Z
 
 from .test_ubl_roundtrip import differences
 
@@ -43,15 +44,7 @@ NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
-S, Z, E, AE, K, G, O = (  # noqa: E741  (the official category codes)
-    VatCategory.STANDARD,
-    VatCategory.ZERO,
-    VatCategory.EXEMPT,
-    VatCategory.REVERSE_CHARGE,
-    VatCategory.INTRA_COMMUNITY,
-    VatCategory.EXPORT,
-    VatCategory.OUTSIDE_SCOPE,
-)
+O = OUT  # noqa: E741  (the official category code)
 PDF_BYTES = b"%PDF-1.4\n\x00\xff\xfe binary timesheet \xe5\xe4\xf6"
 
 
