@@ -131,6 +131,7 @@ class UblDoc:
         self.is_credit_note = local == "CreditNote"
         self.by_path: dict[str, list[Element]] = {}
         self._positions: dict[tuple[Element, str], dict[Element, int]] = {}
+        self._anywhere: dict[str, list[Element]] = {}
         self._index(root)
 
     def _index(self, root: Element) -> None:
@@ -175,6 +176,27 @@ class UblDoc:
 
     def decimal(self, path: str) -> Decimal | None:
         return decimal(self.text(path))
+
+    def anywhere(self, suffix: str) -> list[Element]:
+        """The elements whose path ends with ``suffix`` (``"cbc:EndpointID"``,
+        ``"cac:PartyIdentification/cbc:ID"``) wherever they are: XPath's ``//suffix``, grouped
+        by path. Remembered per document: many rules ask the same."""
+        found = self._anywhere.get(suffix)
+        if found is None:
+            tail = "/" + suffix
+            by_path = self.by_path
+            paths = self._paths_by_name.get(suffix.rpartition("/")[2], ())
+            found = [el for path in paths if path.endswith(tail) for el in by_path[path]]
+            self._anywhere[suffix] = found
+        return found
+
+    @cached_property
+    def _paths_by_name(self) -> dict[str, list[str]]:
+        """The indexed paths by the name of the element they end in."""
+        by_name: dict[str, list[str]] = {}
+        for path in self.by_path:
+            by_name.setdefault(path[path.rfind("/") + 1 :], []).append(path)
+        return by_name
 
     # --- what many rules need -------------------------------------------------------------
 

@@ -75,7 +75,7 @@ def line_vat_category(doc: UblDoc) -> Iterable[Element]:
     ),
 )
 def vat_identifier_prefix(doc: UblDoc) -> Iterable[Element]:
-    for scheme in facts(doc).anywhere("cac:PartyTaxScheme"):
+    for scheme in doc.anywhere("cac:PartyTaxScheme"):
         company_id = child(scheme, "cbc:CompanyID")
         # the official test searches the list string, so '' and partial codes pass
         if sval(company_id)[:2] not in VAT_PREFIX_LIST and is_vat(scheme):
@@ -347,7 +347,7 @@ def due_date_or_terms(doc: UblDoc) -> Iterable[Element]:
         amount = dec(payable)
         if amount is None or amount <= 0:
             continue
-        if not f.anywhere("cbc:DueDate") and not f.anywhere("cac:PaymentTerms/cbc:Note"):
+        if not f.doc.anywhere("cbc:DueDate") and not f.doc.anywhere("cac:PaymentTerms/cbc:Note"):
             yield payable
 
 

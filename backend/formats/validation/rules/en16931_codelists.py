@@ -12,7 +12,7 @@ from ....domain.errors import N_
 from ..document import Element, UblDoc, children
 from ..registry import Hit, rule
 from . import codelists_data as codes
-from .en16931_common import anywhere, facts, norm, nz, sval
+from .en16931_common import facts, norm, nz, sval
 
 
 def _not_in(elements: Iterable[Element], allowed: frozenset[str]) -> Iterable[Hit]:
@@ -36,7 +36,7 @@ def _attribute_not_in(
 
 
 def _with_attribute(doc: UblDoc, suffix: str, attribute: str) -> Iterable[Element]:
-    return (el for el in anywhere(doc, suffix) if el.get(attribute) is not None)
+    return (el for el in doc.anywhere(suffix) if el.get(attribute) is not None)
 
 
 @rule(
@@ -47,8 +47,8 @@ def _with_attribute(doc: UblDoc, suffix: str, attribute: str) -> Iterable[Elemen
     ),
 )
 def type_code(doc: UblDoc) -> Iterable[Hit]:
-    yield from _not_in(anywhere(doc, "cbc:InvoiceTypeCode"), codes.UNCL1001_INVOICE)
-    yield from _not_in(anywhere(doc, "cbc:CreditNoteTypeCode"), codes.UNCL1001_CREDIT_NOTE)
+    yield from _not_in(doc.anywhere("cbc:InvoiceTypeCode"), codes.UNCL1001_INVOICE)
+    yield from _not_in(doc.anywhere("cbc:CreditNoteTypeCode"), codes.UNCL1001_CREDIT_NOTE)
 
 
 _AMOUNTS = (
@@ -75,7 +75,7 @@ _AMOUNTS = (
 def amount_currency(doc: UblDoc) -> Iterable[Hit]:
     f = facts(doc)
     for name in _AMOUNTS:
-        for amount in f.anywhere(name):
+        for amount in f.doc.anywhere(name):
             value = amount.get("currencyID") or ""
             if value not in codes.ISO4217 and norm(value) not in codes.ISO4217:
                 yield Hit(amount, params={"code": norm(value)})
@@ -87,7 +87,7 @@ def amount_currency(doc: UblDoc) -> Iterable[Hit]:
     field="currency",
 )
 def document_currency(doc: UblDoc) -> Iterable[Hit]:
-    return _not_in(anywhere(doc, "cbc:DocumentCurrencyCode"), codes.ISO4217)
+    return _not_in(doc.anywhere("cbc:DocumentCurrencyCode"), codes.ISO4217)
 
 
 @rule(
@@ -97,7 +97,7 @@ def document_currency(doc: UblDoc) -> Iterable[Hit]:
     ),
 )
 def tax_currency(doc: UblDoc) -> Iterable[Hit]:
-    return _not_in(anywhere(doc, "cbc:TaxCurrencyCode"), codes.ISO4217)
+    return _not_in(doc.anywhere("cbc:TaxCurrencyCode"), codes.ISO4217)
 
 
 @rule(
@@ -105,7 +105,7 @@ def tax_currency(doc: UblDoc) -> Iterable[Hit]:
     N_("The VAT point date code (BT-8) '{code}' must be 3, 35 or 432 (UNTDID 2005)."),
 )
 def tax_point_date_code(doc: UblDoc) -> Iterable[Hit]:
-    return _not_in(anywhere(doc, "cac:InvoicePeriod/cbc:DescriptionCode"), codes.UNCL2005)
+    return _not_in(doc.anywhere("cac:InvoicePeriod/cbc:DescriptionCode"), codes.UNCL2005)
 
 
 @rule(
@@ -114,7 +114,7 @@ def tax_point_date_code(doc: UblDoc) -> Iterable[Hit]:
 )
 def object_identifier_scheme(doc: UblDoc) -> Iterable[Hit]:
     for name in ("cac:AdditionalDocumentReference", "cac:DocumentReference"):
-        for reference in anywhere(doc, name):
+        for reference in doc.anywhere(name):
             if any(sval(c) == "130" for c in children(reference, "cbc:DocumentTypeCode")):
                 yield from _attribute_not_in(
                     children(reference, "cbc:ID"), "schemeID", codes.UNCL1153
@@ -166,7 +166,7 @@ def _below_seller_or_payee(el: Element) -> bool:
 )
 def legal_identifier_scheme(doc: UblDoc) -> Iterable[Hit]:
     return _attribute_not_in(
-        anywhere(doc, "cac:PartyLegalEntity/cbc:CompanyID"), "schemeID", codes.ICD
+        doc.anywhere("cac:PartyLegalEntity/cbc:CompanyID"), "schemeID", codes.ICD
     )
 
 
@@ -177,7 +177,7 @@ def legal_identifier_scheme(doc: UblDoc) -> Iterable[Hit]:
 )
 def item_classification_scheme(doc: UblDoc) -> Iterable[Hit]:
     return _attribute_not_in(
-        anywhere(doc, "cac:CommodityClassification/cbc:ItemClassificationCode"),
+        doc.anywhere("cac:CommodityClassification/cbc:ItemClassificationCode"),
         "listID",
         codes.UNCL7143,
     )
@@ -185,7 +185,7 @@ def item_classification_scheme(doc: UblDoc) -> Iterable[Hit]:
 
 @rule("BR-CL-14", N_("The country code '{code}' is not an ISO 3166-1 alpha-2 code."))
 def country_code(doc: UblDoc) -> Iterable[Hit]:
-    return _not_in(anywhere(doc, "cac:Country/cbc:IdentificationCode"), codes.ISO3166)
+    return _not_in(doc.anywhere("cac:Country/cbc:IdentificationCode"), codes.ISO3166)
 
 
 @rule(
@@ -194,7 +194,7 @@ def country_code(doc: UblDoc) -> Iterable[Hit]:
     field="lines[{line}]",
 )
 def origin_country(doc: UblDoc) -> Iterable[Hit]:
-    return _not_in(anywhere(doc, "cac:OriginCountry/cbc:IdentificationCode"), codes.ISO3166)
+    return _not_in(doc.anywhere("cac:OriginCountry/cbc:IdentificationCode"), codes.ISO3166)
 
 
 @rule(
@@ -203,7 +203,7 @@ def origin_country(doc: UblDoc) -> Iterable[Hit]:
     field="payment_means.code",
 )
 def payment_means(doc: UblDoc) -> Iterable[Hit]:
-    return _not_in(anywhere(doc, "cac:PaymentMeans/cbc:PaymentMeansCode"), codes.UNCL4461)
+    return _not_in(doc.anywhere("cac:PaymentMeans/cbc:PaymentMeansCode"), codes.UNCL4461)
 
 
 @rule(
@@ -211,7 +211,7 @@ def payment_means(doc: UblDoc) -> Iterable[Hit]:
     N_("The VAT category code '{code}' is not in UNTDID 5305 (S, Z, E, AE, K, G, O, L, M, B)."),
 )
 def tax_category(doc: UblDoc) -> Iterable[Hit]:
-    return _not_in(anywhere(doc, "cac:TaxCategory/cbc:ID"), codes.UNCL5305)
+    return _not_in(doc.anywhere("cac:TaxCategory/cbc:ID"), codes.UNCL5305)
 
 
 @rule(
@@ -223,7 +223,7 @@ def tax_category(doc: UblDoc) -> Iterable[Hit]:
     field="lines[{line}].vat_category",
 )
 def item_tax_category(doc: UblDoc) -> Iterable[Hit]:
-    return _not_in(anywhere(doc, "cac:ClassifiedTaxCategory/cbc:ID"), codes.UNCL5305)
+    return _not_in(doc.anywhere("cac:ClassifiedTaxCategory/cbc:ID"), codes.UNCL5305)
 
 
 def _reason_codes(doc: UblDoc, charge: bool) -> Iterable[Element]:
@@ -249,7 +249,7 @@ def charge_reason_code(doc: UblDoc) -> Iterable[Hit]:
 )
 def standard_item_scheme(doc: UblDoc) -> Iterable[Hit]:
     return _attribute_not_in(
-        anywhere(doc, "cac:StandardItemIdentification/cbc:ID"), "schemeID", codes.ICD
+        doc.anywhere("cac:StandardItemIdentification/cbc:ID"), "schemeID", codes.ICD
     )
 
 
@@ -259,7 +259,7 @@ def standard_item_scheme(doc: UblDoc) -> Iterable[Hit]:
     field="vat_exemptions",
 )
 def exemption_code(doc: UblDoc) -> Iterable[Hit]:
-    for el in anywhere(doc, "cbc:TaxExemptionReasonCode"):
+    for el in doc.anywhere("cbc:TaxExemptionReasonCode"):
         value = nz(el)
         if " " in value or value.upper() not in codes.VATEX:
             yield Hit(el, params={"code": value})
@@ -272,7 +272,7 @@ def exemption_code(doc: UblDoc) -> Iterable[Hit]:
 )
 def unit_code(doc: UblDoc) -> Iterable[Hit]:
     for name in ("cbc:InvoicedQuantity", "cbc:BaseQuantity", "cbc:CreditedQuantity"):
-        yield from _attribute_not_in(anywhere(doc, name), "unitCode", codes.UNECE_REC20)
+        yield from _attribute_not_in(doc.anywhere(name), "unitCode", codes.UNECE_REC20)
 
 
 @rule(
@@ -284,7 +284,7 @@ def unit_code(doc: UblDoc) -> Iterable[Hit]:
     field="attachments",
 )
 def mime_code(doc: UblDoc) -> Iterable[Hit]:
-    for el in anywhere(doc, "cbc:EmbeddedDocumentBinaryObject"):
+    for el in doc.anywhere("cbc:EmbeddedDocumentBinaryObject"):
         value = el.get("mimeCode")
         if value is not None and value not in codes.MIME_CODES:
             yield Hit(el, params={"code": value})
@@ -295,7 +295,7 @@ def mime_code(doc: UblDoc) -> Iterable[Hit]:
     N_("The electronic address scheme '{code}' is not in the CEF EAS code list."),
 )
 def endpoint_scheme(doc: UblDoc) -> Iterable[Hit]:
-    return _attribute_not_in(anywhere(doc, "cbc:EndpointID"), "schemeID", codes.EAS)
+    return _attribute_not_in(doc.anywhere("cbc:EndpointID"), "schemeID", codes.EAS)
 
 
 @rule(
@@ -304,4 +304,4 @@ def endpoint_scheme(doc: UblDoc) -> Iterable[Hit]:
     field="delivery.location_id",
 )
 def delivery_location_scheme(doc: UblDoc) -> Iterable[Hit]:
-    return _attribute_not_in(anywhere(doc, "cac:DeliveryLocation/cbc:ID"), "schemeID", codes.ICD)
+    return _attribute_not_in(doc.anywhere("cac:DeliveryLocation/cbc:ID"), "schemeID", codes.ICD)

@@ -324,55 +324,19 @@ class Subtotal:
         return [c for c in self.categories if c.vat]
 
 
-# Which of the rule contexts (``anywhere`` suffixes) each element path ends with. Paths repeat
-# from document to document, so this is worked out once per path, not once per document.
-_SUFFIXES: list[str] = []
-_PATH_SUFFIXES: dict[str, tuple[str, ...]] = {}
-_MAX_PATHS = 50_000  # hostile documents can bring endless new paths
-
-
-def _suffixes_of(path: str) -> tuple[str, ...]:
-    found = _PATH_SUFFIXES.get(path)
-    if found is None:
-        if len(_PATH_SUFFIXES) >= _MAX_PATHS:
-            _PATH_SUFFIXES.clear()
-        found = _PATH_SUFFIXES[path] = tuple(s for s in _SUFFIXES if path.endswith("/" + s))
-    return found
-
-
 class Facts:
     """The parts of one document the EN 16931 rules read, each read once."""
 
     def __init__(self, doc: UblDoc) -> None:
         self.doc = doc
         self.root = doc.root
-        self._anywhere: dict[str, list[Element]] | None = None
-
-    def anywhere(self, suffix: str) -> list[Element]:
-        """Elements whose path ends with ``suffix``: the XPath ``//suffix``, a rule context."""
-        index = self._anywhere
-        if index is None or suffix not in index:
-            if suffix not in _SUFFIXES:
-                _SUFFIXES.append(suffix)
-                _PATH_SUFFIXES.clear()
-            index = self._anywhere = {s: [] for s in _SUFFIXES}
-            known = _PATH_SUFFIXES.get
-            for path, elements in self.doc.by_path.items():
-                matches = known(path)
-                if matches is None:
-                    matches = _suffixes_of(path)
-                for matched in matches:
-                    bucket = index.get(matched)  # None: a suffix another thread just added
-                    if bucket is not None:
-                        bucket.extend(elements)
-        return index[suffix]
 
     @cached_property
     def lines(self) -> list[Line]:
         """``//(cac:InvoiceLine | cac:CreditNoteLine)``."""
         return [
             Line(el)
-            for el in self.anywhere("cac:InvoiceLine") + self.anywhere("cac:CreditNoteLine")
+            for el in self.doc.anywhere("cac:InvoiceLine") + self.doc.anywhere("cac:CreditNoteLine")
         ]
 
     @cached_property
@@ -389,13 +353,14 @@ class Facts:
         """``//cac:AllowanceCharge``: document level, line level and others (price)."""
         known = {id(ac.el): ac for ac in self.document_acs + self.line_acs}
         return [
-            known.get(id(el)) or AllowanceCharge(el) for el in self.anywhere("cac:AllowanceCharge")
+            known.get(id(el)) or AllowanceCharge(el)
+            for el in self.doc.anywhere("cac:AllowanceCharge")
         ]
 
     @cached_property
     def subtotals(self) -> list[Subtotal]:
         """Every ``cac:TaxTotal/cac:TaxSubtotal`` (the VAT breakdown, and any on lines)."""
-        return [Subtotal(el) for el in self.anywhere("cac:TaxTotal/cac:TaxSubtotal")]
+        return [Subtotal(el) for el in self.doc.anywhere("cac:TaxTotal/cac:TaxSubtotal")]
 
     @cached_property
     def breakdown(self) -> list[Category]:
@@ -409,7 +374,7 @@ class Facts:
         on_lines = {id(c.el): c for line in self.lines for c in line.categories}
         return [
             on_lines.get(id(el)) or Category(el)
-            for el in self.anywhere("cac:ClassifiedTaxCategory")
+            for el in self.doc.anywhere("cac:ClassifiedTaxCategory")
         ]
 
     @cached_property
@@ -420,7 +385,7 @@ class Facts:
             for c in [c for s in self.subtotals for c in s.categories]
             + [c for ac in self.all_acs for c in ac.categories]
         }
-        return [known.get(id(el)) or Category(el) for el in self.anywhere("cac:TaxCategory")]
+        return [known.get(id(el)) or Category(el) for el in self.doc.anywhere("cac:TaxCategory")]
 
     @cached_property
     def category_codes(self) -> frozenset[str]:
@@ -430,7 +395,7 @@ class Facts:
 
     def party_has_tax_id(self, party: str, *, vat_only: bool = True) -> bool:
         """``exists(//party/cac:PartyTaxScheme[VAT]/cbc:CompanyID)`` (or any tax scheme)."""
-        for scheme in self.anywhere(party + "/cac:PartyTaxScheme"):
+        for scheme in self.doc.anywhere(party + "/cac:PartyTaxScheme"):
             if any(el.tag == T_COMPANY_ID for el in scheme) and (not vat_only or is_vat(scheme)):
                 return True
         return False
@@ -442,10 +407,6 @@ def facts(doc: UblDoc) -> Facts:
     if found is None:
         found = doc.__dict__["_en16931_facts"] = Facts(doc)
     return found
-
-
-def anywhere(doc: UblDoc, suffix: str) -> list[Element]:
-    return facts(doc).anywhere(suffix)
 
 
 def first_or_root(doc: UblDoc, path: str) -> Element:

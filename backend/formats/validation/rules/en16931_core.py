@@ -117,7 +117,7 @@ def tax_currency_total(doc: UblDoc) -> Iterable[Element]:
     codes = doc.all("/cbc:TaxCurrencyCode")
     if not codes:
         return
-    amounts = facts(doc).anywhere("cac:TaxTotal/cbc:TaxAmount")
+    amounts = doc.anywhere("cac:TaxTotal/cbc:TaxAmount")
     currencies = {amount.get("currencyID") for amount in amounts}
     for code in codes:
         if sval(code) not in currencies:
@@ -165,7 +165,7 @@ def tax_representative_country(doc: UblDoc) -> Iterable[Element]:
     field="delivery.address",
 )
 def delivery_country(doc: UblDoc) -> Iterable[Element]:
-    for address in facts(doc).anywhere("cac:Delivery/cac:DeliveryLocation/cac:Address"):
+    for address in doc.anywhere("cac:Delivery/cac:DeliveryLocation/cac:Address"):
         if child(address, "cac:Country/cbc:IdentificationCode") is None:
             yield address
 
@@ -360,7 +360,7 @@ def line_gross_price_not_negative(doc: UblDoc) -> Iterable[Element]:
 
 
 def _line_item_ids(f: Facts, name: str) -> list[Element]:
-    return f.anywhere("cac:InvoiceLine/cac:Item/" + name) + f.anywhere(
+    return f.doc.anywhere("cac:InvoiceLine/cac:Item/" + name) + f.doc.anywhere(
         "cac:CreditNoteLine/cac:Item/" + name
     )
 
@@ -393,7 +393,7 @@ def item_classification_scheme(doc: UblDoc) -> Iterable[Element]:
     field="lines[{line}]",
 )
 def item_attribute(doc: UblDoc) -> Iterable[Element]:
-    for attribute in facts(doc).anywhere("cac:AdditionalItemProperty"):
+    for attribute in doc.anywhere("cac:AdditionalItemProperty"):
         if child(attribute, "cbc:Name") is None or child(attribute, "cbc:Value") is None:
             yield attribute
 
@@ -425,7 +425,7 @@ def _end_before_start(period: Element) -> Element | None:
 def document_periods(f: Facts) -> list[Element]:
     """The ``cac:InvoicePeriod`` elements that are not a line's period."""
     of_lines = {id(period) for line in f.lines for period in line.periods}
-    return [p for p in f.anywhere("cac:InvoicePeriod") if id(p) not in of_lines]
+    return [p for p in f.doc.anywhere("cac:InvoicePeriod") if id(p) not in of_lines]
 
 
 @rule(
@@ -649,7 +649,7 @@ def credit_transfer_needs_account(doc: UblDoc) -> Iterable[Element]:
     field="attachments",
 )
 def attachment_id(doc: UblDoc) -> Iterable[Element]:
-    for reference in facts(doc).anywhere("cac:AdditionalDocumentReference"):
+    for reference in doc.anywhere("cac:AdditionalDocumentReference"):
         if not nz(child(reference, "cbc:ID")):
             yield reference
 

@@ -79,7 +79,9 @@ class VatFacts:
         self.representative_vat = f.party_has_tax_id("cac:TaxRepresentativeParty")
         self.buyer_vat = f.party_has_tax_id("cac:AccountingCustomerParty/cac:Party")
         self.buyer_legal = bool(
-            f.anywhere("cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID")
+            f.doc.anywhere(
+                "cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID"
+            )
         )
         self.all_acs = f.all_acs
         self.lines = f.lines
@@ -695,7 +697,7 @@ def split_payment_italian(doc: UblDoc) -> Iterable[Element]:
     f = vat_facts(doc)
     if not (_written(f.tax_categories, "B") or _written(f.classified, "B")):
         return
-    for code in facts(doc).anywhere("cbc:IdentificationCode"):
+    for code in doc.anywhere("cbc:IdentificationCode"):
         if sval(code) != "IT":
             yield code
             return

@@ -13,10 +13,8 @@ from .peppol_helpers import (
     CUSTOMER,
     SUPPLIER,
     TAX_REPRESENTATIVE,
-    ending,
     is_root_credit_note,
     is_root_invoice,
-    named,
     nvalue,
     postal_country,
     string_value,
@@ -57,7 +55,7 @@ def credit_note_refers_to_invoice(doc: UblDoc) -> Iterator[Element]:
         return
     if doc.exists("/cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID"):
         return
-    yield from named(doc, "cbc:CreditNoteTypeCode")
+    yield from doc.anywhere("cbc:CreditNoteTypeCode")
 
 
 @rule(
@@ -136,7 +134,7 @@ def tax_representative_address(doc: UblDoc) -> Iterator[Element]:
     field="payment_means",
 )
 def payment_means_given(doc: UblDoc) -> Iterator[Element]:
-    if not seller_dutch(doc) or named(doc, "cac:PaymentMeans"):
+    if not seller_dutch(doc) or doc.anywhere("cac:PaymentMeans"):
         return
     for total in doc.all("/cac:LegalMonetaryTotal"):
         payable = xs_decimal(string_value(child(total, "cbc:PayableAmount")))
@@ -162,7 +160,7 @@ def payment_means_given(doc: UblDoc) -> Iterator[Element]:
 )
 def dutch_payment_means(doc: UblDoc) -> Iterator[Element]:
     if seller_dutch(doc) and buyer_dutch(doc):
-        for means in named(doc, "cac:PaymentMeans"):
+        for means in doc.anywhere("cac:PaymentMeans"):
             if nvalue(child(means, "cbc:PaymentMeansCode")) not in DUTCH_PAYMENT_MEANS:
                 yield means
 
@@ -177,4 +175,4 @@ def dutch_payment_means(doc: UblDoc) -> Iterator[Element]:
 )
 def order_reference_for_order_lines(doc: UblDoc) -> Iterator[Element]:
     if seller_dutch(doc) and not doc.exists("/cac:OrderReference/cbc:ID"):
-        yield from ending(doc, "cac:OrderLineReference/cbc:LineID")
+        yield from doc.anywhere("cac:OrderLineReference/cbc:LineID")

@@ -20,7 +20,6 @@ from .peppol_helpers import (
     is_root_credit_note,
     is_root_invoice,
     mod11_ok,
-    named,
     normalize_space,
     nvalue,
     postal_country_raw,
@@ -307,7 +306,7 @@ def _tax_reason_ok(ac: Element) -> bool:
 def danish_other_taxes(doc: UblDoc) -> Iterator[Element]:
     if not _both_danish(doc):
         return
-    for ac in named(doc, "cac:AllowanceCharge"):
+    for ac in doc.anywhere("cac:AllowanceCharge"):
         codes = children(ac, "cbc:AllowanceChargeReasonCode")
         if any(string_value(c) == "ZZZ" for c in codes) and not _tax_reason_ok(ac):
             yield ac

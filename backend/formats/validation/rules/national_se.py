@@ -13,9 +13,7 @@ from ..registry import rule
 from .peppol_helpers import (
     COUNTRY,
     cached,
-    ending,
     is_number,
-    named,
     normalize_space,
     nvalue,
     string_value,
@@ -38,7 +36,7 @@ def _swedish_vat(party: Element | None) -> bool:
 
 
 def _sellers(doc: UblDoc) -> list[Element]:
-    return ending(doc, "cac:AccountingSupplierParty/cac:Party")
+    return doc.anywhere("cac:AccountingSupplierParty/cac:Party")
 
 
 def _swedish_vat_sellers(doc: UblDoc) -> list[Element]:
@@ -53,7 +51,7 @@ def _seller_in_sweden(doc: UblDoc) -> bool:
 
 
 def _buyer_in_sweden(doc: UblDoc) -> bool:
-    buyers = ending(doc, "cac:AccountingCustomerParty/cac:Party")
+    buyers = doc.anywhere("cac:AccountingCustomerParty/cac:Party")
     return any(_in_sweden(p) for p in buyers)
 
 
@@ -168,7 +166,7 @@ def f_tax_text(doc: UblDoc) -> Iterator[Element]:
 def standard_rates(doc: UblDoc) -> Iterator[Element]:
     if not _swedish_vat_sellers(doc):
         return
-    for category in named(doc, "cac:TaxCategory") + named(doc, "cac:ClassifiedTaxCategory"):
+    for category in doc.anywhere("cac:TaxCategory") + doc.anywhere("cac:ClassifiedTaxCategory"):
         if any(string_value(c) == "S" for c in children(category, "cbc:ID")):
             percent = xpath_number(string_value(child(category, "cbc:Percent")))
             if percent not in SWEDISH_VAT_RATES:
@@ -178,7 +176,7 @@ def standard_rates(doc: UblDoc) -> Iterator[Element]:
 def _giro_accounts(doc: UblDoc, branch: str) -> Iterator[Element]:
     if not _seller_in_sweden(doc):
         return
-    for means in named(doc, "cac:PaymentMeans"):
+    for means in doc.anywhere("cac:PaymentMeans"):
         if nvalue(child(means, "cbc:PaymentMeansCode")) != "30":
             continue
         if (
@@ -230,7 +228,7 @@ def bankgiro_length(doc: UblDoc) -> Iterator[Element]:
 
 
 def _payment_means_with_code(doc: UblDoc, codes: tuple[str, ...]) -> Iterator[Element]:
-    for means in named(doc, "cac:PaymentMeans"):
+    for means in doc.anywhere("cac:PaymentMeans"):
         if any(string_value(c) in codes for c in children(means, "cbc:PaymentMeansCode")):
             yield means
 

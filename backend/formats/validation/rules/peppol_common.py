@@ -20,14 +20,12 @@ from .peppol_helpers import (
     abn_ok,
     belgian_enterprise_ok,
     cached,
-    ending,
     gln_ok,
     is_number,
     italian_fiscal_code_ok,
     italian_ipa_ok,
     italian_vat_ok,
     mod11_ok,
-    named,
     nvalue,
     string_value,
     swedish_orgnr_ok,
@@ -212,9 +210,9 @@ def _identifiers(doc: UblDoc) -> dict[str, list[tuple[Element, bool]]]:
     def compute(doc: UblDoc) -> dict[str, list[tuple[Element, bool]]]:
         found: dict[str, list[tuple[Element, bool]]] = {}
         for elements, endpoint in (
-            (named(doc, "cbc:EndpointID"), True),
-            (ending(doc, "cac:PartyIdentification/cbc:ID"), False),
-            (named(doc, "cbc:CompanyID"), False),
+            (doc.anywhere("cbc:EndpointID"), True),
+            (doc.anywhere("cac:PartyIdentification/cbc:ID"), False),
+            (doc.anywhere("cbc:CompanyID"), False),
         ):
             for el in elements:
                 scheme = el.get("schemeID")
@@ -231,7 +229,7 @@ def _dutch_vat_numbers(doc: UblDoc) -> list[Element]:
 
     def compute(doc: UblDoc) -> list[Element]:
         result = []
-        for el in ending(doc, "cac:PartyTaxScheme/cbc:CompanyID"):
+        for el in doc.anywhere("cac:PartyTaxScheme/cbc:CompanyID"):
             scheme = el.get("schemeID")
             if scheme in _BEFORE_DUTCH_VAT:
                 continue

@@ -20,10 +20,8 @@ from .peppol_helpers import (
     below,
     both_in,
     cached,
-    ending,
     is_root_credit_note,
     is_root_invoice,
-    named,
     nvalue,
     string_value,
     within,
@@ -225,7 +223,7 @@ def tax_totals_same_sign(doc: UblDoc) -> Iterator[Element]:
     rule_set=PEPPOL,
 )
 def tax_currency_differs(doc: UblDoc) -> Iterator[Element]:
-    for el in named(doc, "cbc:TaxCurrencyCode"):
+    for el in doc.anywhere("cbc:TaxCurrencyCode"):
         parent = el.getparent()
         document_currency = child(parent, "cbc:DocumentCurrencyCode")
         if nvalue(el) == nvalue(document_currency):
@@ -239,7 +237,7 @@ def tax_currency_differs(doc: UblDoc) -> Iterator[Element]:
     field="buyer.endpoint",
 )
 def buyer_endpoint(doc: UblDoc) -> Iterator[Element]:
-    for party in ending(doc, "cac:AccountingCustomerParty/cac:Party"):
+    for party in doc.anywhere("cac:AccountingCustomerParty/cac:Party"):
         if not has(party, "cbc:EndpointID"):
             yield party
 
@@ -251,7 +249,7 @@ def buyer_endpoint(doc: UblDoc) -> Iterator[Element]:
     field="seller.endpoint",
 )
 def seller_endpoint(doc: UblDoc) -> Iterator[Element]:
-    for party in ending(doc, "cac:AccountingSupplierParty/cac:Party"):
+    for party in doc.anywhere("cac:AccountingSupplierParty/cac:Party"):
         if not has(party, "cbc:EndpointID"):
             yield party
 
@@ -346,7 +344,7 @@ def charge_indicator_value(doc: UblDoc) -> Iterator[Element]:
     field="payment_means",
 )
 def mandate_for_direct_debit(doc: UblDoc) -> Iterator[Element]:
-    for means in named(doc, "cac:PaymentMeans"):
+    for means in doc.anywhere("cac:PaymentMeans"):
         code = nvalue(child(means, "cbc:PaymentMeansCode"))
         if code in ("49", "59") and not has(means, "cac:PaymentMandate/cbc:ID"):
             yield means
@@ -354,8 +352,8 @@ def mandate_for_direct_debit(doc: UblDoc) -> Iterator[Element]:
 
 def _amounts_checked_for_currency(doc: UblDoc) -> list[Element]:
     def compute(doc: UblDoc) -> list[Element]:
-        found = [el for name in AMOUNT_NAMES for el in named(doc, name)]
-        for amount in named(doc, "cbc:TaxAmount"):
+        found = [el for name in AMOUNT_NAMES for el in doc.anywhere(name)]
+        for amount in doc.anywhere("cbc:TaxAmount"):
             parent = amount.getparent()
             tag = parent.tag if parent is not None else ""
             if tag.endswith("}TaxSubtotal") or (
@@ -539,7 +537,7 @@ def line_reference_is_object(doc: UblDoc) -> Iterator[Element]:
     field="lines[{line}].net_price",
 )
 def no_price_charge(doc: UblDoc) -> Iterator[Element]:
-    for ac in ending(doc, "cac:Price/cac:AllowanceCharge"):
+    for ac in doc.anywhere("cac:Price/cac:AllowanceCharge"):
         if nvalue(child(ac, "cbc:ChargeIndicator")) != "false":
             yield ac
 
@@ -554,7 +552,7 @@ def no_price_charge(doc: UblDoc) -> Iterator[Element]:
     field="lines[{line}].net_price",
 )
 def net_price_from_gross(doc: UblDoc) -> Iterator[Element]:
-    for ac in ending(doc, "cac:Price/cac:AllowanceCharge"):
+    for ac in doc.anywhere("cac:Price/cac:AllowanceCharge"):
         base_el = child(ac, "cbc:BaseAmount")
         if base_el is None:
             continue
@@ -580,7 +578,7 @@ def net_price_from_gross(doc: UblDoc) -> Iterator[Element]:
 )
 def base_quantity_unit(doc: UblDoc) -> Iterator[Element]:
     quantity_name = "cbc:InvoicedQuantity" if is_root_invoice(doc) else "cbc:CreditedQuantity"
-    for base in ending(doc, "cac:Price/cbc:BaseQuantity"):
+    for base in doc.anywhere("cac:Price/cbc:BaseQuantity"):
         unit = base.get("unitCode")
         if unit is None:
             continue
@@ -605,14 +603,14 @@ def base_quantity_unit(doc: UblDoc) -> Iterator[Element]:
     rule_set=PEPPOL,
 )
 def attachment_mime_code(doc: UblDoc) -> Iterator[Element]:
-    for el in named(doc, "cbc:EmbeddedDocumentBinaryObject"):
+    for el in doc.anywhere("cbc:EmbeddedDocumentBinaryObject"):
         mime = el.get("mimeCode")
         if mime is not None and mime not in codes.MIME_CODES:
             yield el
 
 
 def _reason_codes(doc: UblDoc, indicator: str) -> Iterator[Element]:
-    for el in named(doc, "cbc:AllowanceChargeReasonCode"):
+    for el in doc.anywhere("cbc:AllowanceChargeReasonCode"):
         parent = el.getparent()
         if (
             parent is not None
@@ -650,7 +648,7 @@ def charge_reason_code(doc: UblDoc) -> Iterator[Element]:
     rule_set=PEPPOL,
 )
 def period_description_code(doc: UblDoc) -> Iterator[Element]:
-    for el in ending(doc, "cac:InvoicePeriod/cbc:DescriptionCode"):
+    for el in doc.anywhere("cac:InvoicePeriod/cbc:DescriptionCode"):
         if nvalue(el) not in codes.PERIOD_DESCRIPTION_CODES:
             yield el
 
@@ -662,7 +660,7 @@ def period_description_code(doc: UblDoc) -> Iterator[Element]:
 )
 def amount_currency_code(doc: UblDoc) -> Iterator[Element]:
     for name in (*AMOUNT_NAMES, "cbc:TaxAmount"):
-        for el in named(doc, name):
+        for el in doc.anywhere(name):
             if el.get("currencyID") not in codes.CURRENCY_CODES:
                 yield el
 
@@ -676,7 +674,7 @@ def amount_currency_code(doc: UblDoc) -> Iterator[Element]:
     rule_set=PEPPOL,
 )
 def endpoint_scheme(doc: UblDoc) -> Iterator[Element]:
-    for el in named(doc, "cbc:EndpointID"):
+    for el in doc.anywhere("cbc:EndpointID"):
         scheme = el.get("schemeID")
         if scheme is not None and scheme not in codes.ENDPOINT_SCHEMES:
             yield el
@@ -690,7 +688,7 @@ def endpoint_scheme(doc: UblDoc) -> Iterator[Element]:
 def invoice_type_code(doc: UblDoc) -> Iterator[Element]:
     if profile(doc) not in ("01", "02"):
         return
-    for el in named(doc, "cbc:InvoiceTypeCode"):
+    for el in doc.anywhere("cbc:InvoiceTypeCode"):
         if nvalue(el) not in codes.INVOICE_TYPE_CODES:
             yield el
 
@@ -703,7 +701,7 @@ def invoice_type_code(doc: UblDoc) -> Iterator[Element]:
     rule_set=PEPPOL,
 )
 def german_only_type_codes(doc: UblDoc) -> Iterator[Element]:
-    for el in named(doc, "cbc:InvoiceTypeCode"):
+    for el in doc.anywhere("cbc:InvoiceTypeCode"):
         if nvalue(el) in ("326", "384") and not both_in(doc, "DE"):
             yield el
 
@@ -716,7 +714,7 @@ def german_only_type_codes(doc: UblDoc) -> Iterator[Element]:
 def credit_note_type_code(doc: UblDoc) -> Iterator[Element]:
     if profile(doc) not in ("01", "02"):
         return
-    for el in named(doc, "cbc:CreditNoteTypeCode"):
+    for el in doc.anywhere("cbc:CreditNoteTypeCode"):
         if nvalue(el) not in codes.CREDIT_NOTE_TYPE_CODES:
             yield el
 
@@ -728,7 +726,7 @@ def credit_note_type_code(doc: UblDoc) -> Iterator[Element]:
 )
 def date_format(doc: UblDoc) -> Iterator[Element]:
     for name in DATE_NAMES:
-        for el in named(doc, name):
+        for el in doc.anywhere(name):
             value = string_value(el)
             if len(value) != 10 or xs_date(value) is None:
                 yield el
@@ -739,7 +737,7 @@ def _exempt_categories(doc: UblDoc) -> list[tuple[Element, str]]:
 
     def compute(doc: UblDoc) -> list[tuple[Element, str]]:
         found = []
-        for code in named(doc, "cbc:TaxExemptionReasonCode"):
+        for code in doc.anywhere("cbc:TaxExemptionReasonCode"):
             category = code.getparent()
             if (
                 category is not None

@@ -143,50 +143,11 @@ def cached(doc: UblDoc, key: str, compute: Callable[[UblDoc], T]) -> T:
         return value
 
 
-def _paths_by_name(doc: UblDoc) -> dict[str, list[str]]:
-    """The indexed paths by the name of the element they end in."""
-    by_name: dict[str, list[str]] = {}
-    for path in doc.by_path:
-        name = path[path.rfind("/") + 1 :]
-        found = by_name.get(name)
-        if found is None:
-            by_name[name] = [path]
-        else:
-            found.append(path)
-    return by_name
-
-
 def _lookups(doc: UblDoc, kind: str) -> dict[str, Any]:
     store = _store(doc)
     found = store.get(kind)
     if found is None:
         found = store[kind] = {}
-    return found
-
-
-def named(doc: UblDoc, name: str) -> list[Element]:
-    """Every element called ``name`` (``"cbc:EndpointID"``) anywhere in the document (``//``)."""
-    known = _lookups(doc, "named")
-    found = known.get(name)
-    if found is None:
-        paths = cached(doc, "paths_by_name", _paths_by_name).get(name, ())
-        by_path = doc.by_path
-        found = known[name] = [el for path in paths for el in by_path[path]]
-    return found
-
-
-def ending(doc: UblDoc, suffix: str) -> list[Element]:
-    """Every element whose path ends in ``suffix`` (``"cac:PartyIdentification/cbc:ID"``),
-    anywhere in the document."""
-    known = _lookups(doc, "ending")
-    found = known.get(suffix)
-    if found is None:
-        tail = "/" + suffix
-        paths = cached(doc, "paths_by_name", _paths_by_name).get(suffix.rpartition("/")[2], ())
-        by_path = doc.by_path
-        found = known[suffix] = [
-            el for path in paths if path.endswith(tail) for el in by_path[path]
-        ]
     return found
 
 

@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from ....domain.errors import N_
-from ..document import Element, UblDoc, child, children, clark, decimal_of
+from ..document import Element, UblDoc, child, children, decimal_of
 from ..findings import RuleSet, Severity
 from ..registry import Hit, rule
-from .ubl_cr import elements_named
 
 NLCIUS = "#compliant#urn:fdc:nen.nl:nlcius:v1.0"
 GACCOUNT = "#conformant#urn:fdc:nen.nl:gaccount:v1.0"
@@ -63,22 +62,6 @@ def dutch_seller(doc: UblDoc) -> bool:
     return found
 
 
-def _ending(doc: UblDoc, path: str) -> list[Element]:
-    """Elements matching a relative XPath pattern (``cac:A/cbc:B``) wherever they are."""
-    *parents, last = path.split("/")
-    tags = [clark(step) for step in reversed(parents)]
-    found = []
-    for el in elements_named(doc, last):
-        ancestor = el
-        for tag in tags:
-            ancestor = ancestor.getparent()
-            if ancestor is None or ancestor.tag != tag:
-                break
-        else:
-            found.append(el)
-    return found
-
-
 def _schemes_include(company_ids: list[Element], *schemes: str) -> bool:
     """The schemeIDs, joined by spaces, contain one of ``schemes`` as a whole word."""
     joined = " " + " ".join(el.get("schemeID", "") for el in company_ids) + " "
@@ -115,7 +98,7 @@ def _register(
     field="seller.legal_id",
 )
 def seller_kvk_or_oin(doc: UblDoc) -> Iterable[Element]:
-    for party in _ending(doc, _SELLER):
+    for party in doc.anywhere(_SELLER):
         company_ids = children(party, "cac:PartyLegalEntity/cbc:CompanyID")
         filled = any(_normalized(_value(el)) for el in company_ids)
         if not (_schemes_include(company_ids, "0106", "0190") and filled):
@@ -157,7 +140,7 @@ def _dutch_address_incomplete(address: Element) -> bool:
     field="seller.address",
 )
 def seller_address(doc: UblDoc) -> Iterable[Element]:
-    for address in _ending(doc, _SELLER + "/cac:PostalAddress"):
+    for address in doc.anywhere(_SELLER + "/cac:PostalAddress"):
         if not _has_full_address(address):
             yield address
 
@@ -171,7 +154,7 @@ def seller_address(doc: UblDoc) -> Iterable[Element]:
     field="buyer.address",
 )
 def buyer_address(doc: UblDoc) -> Iterable[Element]:
-    return [a for a in _ending(doc, _BUYER + "/cac:PostalAddress") if _dutch_address_incomplete(a)]
+    return [a for a in doc.anywhere(_BUYER + "/cac:PostalAddress") if _dutch_address_incomplete(a)]
 
 
 @_register(
@@ -183,14 +166,12 @@ def buyer_address(doc: UblDoc) -> Iterable[Element]:
     ),
 )
 def tax_representative_address(doc: UblDoc) -> Iterable[Element]:
-    addresses = _ending(doc, _TAX_REPRESENTATIVE + "/cac:PostalAddress")
+    addresses = doc.anywhere(_TAX_REPRESENTATIVE + "/cac:PostalAddress")
     return [a for a in addresses if _dutch_address_incomplete(a)]
 
 
 def _type_codes(doc: UblDoc) -> list[Element]:
-    return elements_named(doc, "cbc:InvoiceTypeCode") + elements_named(
-        doc, "cbc:CreditNoteTypeCode"
-    )
+    return doc.anywhere("cbc:InvoiceTypeCode") + doc.anywhere("cbc:CreditNoteTypeCode")
 
 
 @_register(
@@ -244,15 +225,15 @@ def corrective_invoice_reference(doc: UblDoc) -> Iterable[Element]:
 def buyer_kvk_or_oin(doc: UblDoc) -> Iterable[Element]:
     buyer_countries = [
         _value(el)
-        for el in _ending(doc, _BUYER + "/cac:PostalAddress/cac:Country/cbc:IdentificationCode")
+        for el in doc.anywhere(_BUYER + "/cac:PostalAddress/cac:Country/cbc:IdentificationCode")
     ]
     all_ids = [
         el
-        for entity in _ending(doc, _BUYER + "/cac:PartyLegalEntity")
+        for entity in doc.anywhere(_BUYER + "/cac:PartyLegalEntity")
         for el in children(entity, "cbc:CompanyID")
     ]
     scheme_ok = "NL" not in buyer_countries or _schemes_include(all_ids, "0106", "0190")
-    for entity in _ending(doc, _BUYER + "/cac:PartyLegalEntity"):
+    for entity in doc.anywhere(_BUYER + "/cac:PartyLegalEntity"):
         company_ids = children(entity, "cbc:CompanyID")
         filled = not company_ids or any(_normalized(_value(el)) for el in company_ids)
         if not (scheme_ok and filled):
@@ -268,7 +249,7 @@ def buyer_kvk_or_oin(doc: UblDoc) -> Iterable[Element]:
     field="payment_means",
 )
 def payment_means_given(doc: UblDoc) -> Iterable[Element]:
-    if doc.root_name != "Invoice" or elements_named(doc, "cac:PaymentMeans"):
+    if doc.root_name != "Invoice" or doc.anywhere("cac:PaymentMeans"):
         return
     for total in doc.all("/cac:LegalMonetaryTotal"):
         payable = decimal_of(total, "cbc:PayableAmount")
@@ -286,7 +267,7 @@ _SEPA_MEANS = ("58", "59")
     field="payment_means.code",
 )
 def payment_means_code(doc: UblDoc) -> Iterable[Element]:
-    for means in elements_named(doc, "cac:PaymentMeans"):
+    for means in doc.anywhere("cac:PaymentMeans"):
         if _normalized(_value(child(means, "cbc:PaymentMeansCode"))) not in _DUTCH_MEANS:
             yield means
 
@@ -300,7 +281,7 @@ def payment_means_code(doc: UblDoc) -> Iterable[Element]:
 def order_reference_for_lines(doc: UblDoc) -> Iterable[Element]:
     if not is_si_ubl(doc) or doc.exists("/cac:OrderReference/cbc:ID"):
         return ()
-    return _ending(doc, "cac:OrderLineReference/cbc:LineID")
+    return doc.anywhere("cac:OrderLineReference/cbc:LineID")
 
 
 # --- warnings: information a Dutch invoice should leave out ---------------------------------
@@ -316,7 +297,7 @@ def order_reference_for_lines(doc: UblDoc) -> Iterable[Element]:
     field="payment_means.bic",
 )
 def sepa_without_bic(doc: UblDoc) -> Iterable[Element]:
-    for means in elements_named(doc, "cac:PaymentMeans"):
+    for means in doc.anywhere("cac:PaymentMeans"):
         code = _normalized(_value(child(means, "cbc:PaymentMeansCode")))
         branch = child(means, "cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID")
         if code in _SEPA_MEANS and branch is not None:
@@ -325,7 +306,7 @@ def sepa_without_bic(doc: UblDoc) -> Iterable[Element]:
 
 def _not_recommended(path: str) -> Check:
     def check(doc: UblDoc) -> Iterable[Element]:
-        return _ending(doc, path)
+        return doc.anywhere(path)
 
     return check
 
@@ -384,7 +365,7 @@ for _rule_id, _path, _message in _NOT_RECOMMENDED:
     field="seller.vat_number",
 )
 def seller_tax_registration(doc: UblDoc) -> Iterable[Element]:
-    for scheme in _ending(doc, _SELLER + "/cac:PartyTaxScheme"):
+    for scheme in doc.anywhere(_SELLER + "/cac:PartyTaxScheme"):
         is_vat = any(_value(el) == "VAT" for el in children(scheme, "cac:TaxScheme/cbc:ID"))
         if child(scheme, "cbc:CompanyID") is not None and not is_vat:
             yield scheme
@@ -398,7 +379,7 @@ def seller_tax_registration(doc: UblDoc) -> Iterable[Element]:
 )
 def payment_means_text(doc: UblDoc) -> Iterable[Element]:
     return [
-        el for el in _ending(doc, "cac:PaymentMeans/cbc:PaymentMeansCode") if "name" in el.attrib
+        el for el in doc.anywhere("cac:PaymentMeans/cbc:PaymentMeansCode") if "name" in el.attrib
     ]
 
 
@@ -411,8 +392,8 @@ def payment_means_text(doc: UblDoc) -> Iterable[Element]:
     severity=Severity.WARNING,
 )
 def tax_total_currency(doc: UblDoc) -> Iterable[Element]:
-    currencies = {_value(el) for el in elements_named(doc, "cbc:DocumentCurrencyCode")}
-    for amount in _ending(doc, "cac:TaxTotal/cbc:TaxAmount"):
+    currencies = {_value(el) for el in doc.anywhere("cbc:DocumentCurrencyCode")}
+    for amount in doc.anywhere("cac:TaxTotal/cbc:TaxAmount"):
         if amount.get("currencyID") not in currencies:
             yield amount
 

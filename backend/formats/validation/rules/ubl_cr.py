@@ -44,23 +44,18 @@ _WITH_ATTRIBUTES = etree.XPath("descendant-or-self::*[@*]")
 
 
 class UblIndex:
-    """What the UBL syntax rules ask of a document, computed in one pass over ``by_path``:
-    the elements by name, the names seen more than once, and for every attribute name the
-    first element carrying it (the root first)."""
+    """What the UBL syntax rules ask of a document: the element names seen more than once,
+    and for every attribute name the first element carrying it (the root first)."""
 
-    __slots__ = ("attributes", "named", "repeated")
+    __slots__ = ("attributes", "repeated")
 
     def __init__(self, doc: UblDoc) -> None:
-        named: dict[str, list[Element]] = {}
-        for path, elements in doc.by_path.items():
-            named.setdefault(path[path.rfind("/") + 1 :], []).extend(elements)
         attributes: dict[str, Element] = {}
         # Only the elements that carry attributes, found in C, in document order (root first).
         for el in _WITH_ATTRIBUTES(doc.root):
             for name in el.keys():  # noqa: SIM118 (lxml attributes, not a dict)
                 attributes.setdefault(name, el)
-        self.named = named
-        self.repeated = frozenset(name for name, elements in named.items() if len(elements) > 1)
+        self.repeated = frozenset(name for name in names_of(doc) if len(doc.anywhere(name)) > 1)
         self.attributes = attributes
 
 
@@ -71,9 +66,10 @@ def ubl_index(doc: UblDoc) -> UblIndex:
     return index
 
 
-def elements_named(doc: UblDoc, name: str) -> list[Element]:
-    """Every element called ``name`` (``"cac:PostalAddress"``) wherever it is, grouped by path."""
-    return ubl_index(doc).named.get(name) or []
+def names_of(doc: UblDoc) -> list[str]:
+    """The names of the elements in the document (``"cac:PostalAddress"``, ...), in the order
+    they first appear."""
+    return list(dict.fromkeys(path[path.rfind("/") + 1 :] for path in doc.by_path))
 
 
 def attribute_owner(doc: UblDoc, name: str) -> Element | None:
@@ -111,7 +107,7 @@ def forbidden_present(doc: UblDoc) -> dict[str, Element]:
             if owner is not None:
                 found.setdefault(rule_id, owner)
             continue
-        for el in index.named.get(last, ()):
+        for el in doc.anywhere(last):
             if (not attribute or el.get(attribute) is not None) and _below(el, parents):
                 found.setdefault(rule_id, el)
                 break
@@ -182,7 +178,7 @@ def _is_invoiced_object(reference: Element) -> bool:
     severity=Severity.WARNING,
 )
 def document_reference_scheme(doc: UblDoc) -> Iterable[Element]:
-    for reference in elements_named(doc, "cac:AdditionalDocumentReference"):
+    for reference in doc.anywhere("cac:AdditionalDocumentReference"):
         codes = children(reference, "cbc:DocumentTypeCode")
         not_object = not codes or any(code.text != "130" for code in codes)
         if not_object and any("schemeID" in el.attrib for el in children(reference, "cbc:ID")):
@@ -196,7 +192,7 @@ def document_reference_scheme(doc: UblDoc) -> Iterable[Element]:
     severity=Severity.FATAL,
 )
 def invoiced_object_attachment(doc: UblDoc) -> Iterable[Element]:
-    for reference in elements_named(doc, "cac:AdditionalDocumentReference"):
+    for reference in doc.anywhere("cac:AdditionalDocumentReference"):
         if _is_invoiced_object(reference) and child(reference, "cac:Attachment") is not None:
             yield reference
             return
@@ -211,7 +207,7 @@ def invoiced_object_attachment(doc: UblDoc) -> Iterable[Element]:
     severity=Severity.FATAL,
 )
 def invoiced_object_description(doc: UblDoc) -> Iterable[Element]:
-    for reference in elements_named(doc, "cac:AdditionalDocumentReference"):
+    for reference in doc.anywhere("cac:AdditionalDocumentReference"):
         if (
             _is_invoiced_object(reference)
             and child(reference, "cbc:DocumentDescription") is not None

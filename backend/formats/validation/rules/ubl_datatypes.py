@@ -9,7 +9,7 @@ from ....domain.errors import N_
 from ..document import Element, UblDoc, clark
 from ..findings import Severity
 from ..registry import Hit, rule
-from .ubl_cr import attribute_owner, ubl_index
+from .ubl_cr import attribute_owner, names_of
 
 _PRICE = clark("cac:Price")
 _ALLOWANCE_CHARGE = clark("cac:AllowanceCharge")
@@ -29,10 +29,10 @@ def _in_price_with_allowance(el: Element) -> bool:
     N_("An amount may have at most two decimals; {amount} has more."),
 )
 def amount_decimals(doc: UblDoc) -> Iterable[Hit]:
-    for name, elements in ubl_index(doc).named.items():
+    for name in names_of(doc):
         if not name.endswith("Amount") or name.endswith("PriceAmount"):
             continue
-        for el in elements:
+        for el in doc.anywhere(name):
             value = el.text or "" if not len(el) else "".join(el.itertext())
             _, dot, decimals = value.partition(".")
             if dot and len(decimals) > 2 and not _in_price_with_allowance(el):
@@ -44,9 +44,9 @@ def _binary_objects(doc: UblDoc) -> list[Element]:
     if found is None:
         found = doc.__dict__["_binary_objects"] = [
             el
-            for name, elements in ubl_index(doc).named.items()
+            for name in names_of(doc)
             if name.endswith("BinaryObject")
-            for el in elements
+            for el in doc.anywhere(name)
         ]
     return found
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from ....domain.errors import N_
 from ..document import Element, UblDoc, child, children, clark
 from ..registry import rule
-from .ubl_cr import elements_named, ubl_index
+from .ubl_cr import ubl_index
 
 _SELLER = "/cac:AccountingSupplierParty/cac:Party"
 _BUYER = "/cac:AccountingCustomerParty/cac:Party"
@@ -40,9 +40,9 @@ def _once_below(context: str, path: str) -> Callable[[UblDoc], Iterable[Element]
 
     def check(doc: UblDoc) -> Iterable[Element]:
         index = ubl_index(doc)
-        if last not in index.repeated or first not in index.named:  # nothing to count
+        if last not in index.repeated or not doc.anywhere(first):  # nothing to count
             return ()
-        parents = doc.lines if context == "line" else elements_named(doc, context)
+        parents = doc.lines if context == "line" else doc.anywhere(context)
         return [extra for parent in parents for extra in children(parent, path)[1:2]]
 
     return check
@@ -184,7 +184,7 @@ def creditor_identifier_once(doc: UblDoc) -> Iterable[Element]:
         return ()
     found = [
         el
-        for identification in elements_named(doc, "cac:PartyIdentification")
+        for identification in doc.anywhere("cac:PartyIdentification")
         for el in children(identification, "cbc:ID")
         if (el.get("schemeID") or "").upper() == "SEPA"
     ]
@@ -224,7 +224,7 @@ def _distinct_values(elements: list[Element]) -> list[Element]:
 def one_payment_id(doc: UblDoc) -> Iterable[Element]:
     if "cbc:PaymentID" not in ubl_index(doc).repeated:
         return ()
-    return _distinct_values(elements_named(doc, "cbc:PaymentID"))[1:2]
+    return _distinct_values(doc.anywhere("cbc:PaymentID"))[1:2]
 
 
 @rule(
@@ -245,7 +245,7 @@ def payment_means_text_once(doc: UblDoc) -> Iterable[Element]:
 def one_payment_means_code(doc: UblDoc) -> Iterable[Element]:
     if "cbc:PaymentMeansCode" not in ubl_index(doc).repeated:
         return ()
-    return _distinct_values(elements_named(doc, "cbc:PaymentMeansCode"))[1:2]
+    return _distinct_values(doc.anywhere("cbc:PaymentMeansCode"))[1:2]
 
 
 @rule(
@@ -266,7 +266,7 @@ def one_line_vat_category(doc: UblDoc) -> Iterable[Element]:
     field="preceding_invoices",
 )
 def preceding_invoice_number(doc: UblDoc) -> Iterable[Element]:
-    for reference in elements_named(doc, "cac:BillingReference"):
+    for reference in doc.anywhere("cac:BillingReference"):
         if child(reference, "cac:InvoiceDocumentReference/cbc:ID") is None:
             yield reference
 
@@ -288,7 +288,7 @@ def _reasons_once(is_charge: bool) -> Callable[[UblDoc], Iterable[Element]]:
             return ()
         return [
             extra
-            for allowance_charge in elements_named(doc, "cac:AllowanceCharge")
+            for allowance_charge in doc.anywhere("cac:AllowanceCharge")
             if _charge_indicator(allowance_charge) is is_charge
             for extra in children(allowance_charge, "cbc:AllowanceChargeReason")[1:2]
         ]
@@ -314,7 +314,7 @@ rule("UBL-SR-31", N_("A charge may have only one reason (BT-104, BT-144)."))(
     field="attachments",
 )
 def document_reference_type(doc: UblDoc) -> Iterable[Element]:
-    for reference in elements_named(doc, "cac:AdditionalDocumentReference"):
+    for reference in doc.anywhere("cac:AdditionalDocumentReference"):
         codes = [code.text for code in children(reference, "cbc:DocumentTypeCode")]
         if "130" in codes or (doc.is_credit_note and "50" in codes):
             continue
@@ -328,7 +328,7 @@ def one_address_line(doc: UblDoc) -> Iterable[Element]:
     if "cac:AddressLine" not in ubl_index(doc).repeated:
         return
     for name in ("cac:PostalAddress", "cac:Address"):
-        for address in elements_named(doc, name):
+        for address in doc.anywhere(name):
             yield from children(address, "cac:AddressLine")[1:2]
 
 
@@ -340,7 +340,7 @@ def one_address_line(doc: UblDoc) -> Iterable[Element]:
     ),
 )
 def party_tax_scheme_complete(doc: UblDoc) -> Iterable[Element]:
-    for scheme in elements_named(doc, "cac:PartyTaxScheme"):
+    for scheme in doc.anywhere("cac:PartyTaxScheme"):
         if next(scheme.iterchildren(_COMPANY_ID), None) is None or not any(
             next(tax_scheme.iterchildren(_ID), None) is not None
             for tax_scheme in scheme.iterchildren(_TAX_SCHEME)
