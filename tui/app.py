@@ -51,13 +51,10 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 STYLES = Path(__file__).resolve().parent / "styles"
+# app.tcss first (the shell), then every screen's file; tokens.tcss is read by design_tokens().
 STYLE_FILES = (
     "app.tcss",
-    "home.tcss",
-    "choose_password.tcss",
-    "registration.tcss",
-    "password_reset.tcss",
-    "overlays.tcss",
+    *sorted(p.name for p in STYLES.glob("*.tcss") if p.name not in ("app.tcss", "tokens.tcss")),
 )
 _TOKEN = re.compile(r"^\s*\$([\w-]+)\s*:\s*(.+?)\s*;\s*$")
 _VARIABLE = re.compile(r"\$([\w-]+)")

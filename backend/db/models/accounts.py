@@ -52,6 +52,21 @@ LEVEL_LABELS: dict[MembershipLevel, str] = {
 }
 
 
+class Notification(enum.StrEnum):
+    """How a user hears of an invoice that reached the company's inbox."""
+
+    NONE = "none"
+    EMAIL = "email"  # a mail saying where the invoice is and how to log in
+    EMAIL_PDF = "email_pdf"  # the same mail with the invoice's PDF attached
+
+
+NOTIFICATION_LABELS: dict[Notification, str] = {
+    Notification.NONE: N_("No e-mail"),
+    Notification.EMAIL: N_("E-mail"),
+    Notification.EMAIL_PDF: N_("E-mail with PDF"),
+}
+
+
 class CodePurpose(enum.StrEnum):
     ACTIVATION = "activation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a password
@@ -111,6 +126,12 @@ class User(Base):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # the login, lower-cased
     name: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    notification: Mapped[Notification] = mapped_column(
+        str_enum(Notification, "notification"),
+        default=Notification.EMAIL,
+        server_default=Notification.EMAIL.value,
+    )
     password_hash: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(5), default="en")
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"), default=Role.MEMBER)
