@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+from pathlib import Path
 
 import pytest
 
@@ -16,26 +17,16 @@ import backend.services
 from backend.services.context import SYSTEM, Actor, Portal
 from backend.services.errors import NotFound, PermissionDenied
 
-from . import (
-    authz_cases_accounts,
-    authz_cases_audit,
-    authz_cases_customers,
-    authz_cases_invoices,
-    authz_cases_templates,
-    authz_cases_tickets,
-)
 from .authz import AuthzCase
 from .conftest import World
 
 # Modules of plumbing the use cases share; everything public elsewhere must be a use case.
 PLUMBING = {"backend.services.context", "backend.services.errors", "backend.services.credentials"}
+# Every tests/services/authz_cases_*.py module holds a CASES dict for its area.
 CASE_MODULES = [
-    authz_cases_accounts,
-    authz_cases_invoices,
-    authz_cases_audit,
-    authz_cases_tickets,
-    authz_cases_customers,
-    authz_cases_templates,
+    importlib.import_module(f"{__package__}.{info.name}")
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)])
+    if info.name.startswith("authz_cases_")
 ]
 CASES: dict[str, AuthzCase] = {k: v for m in CASE_MODULES for k, v in m.CASES.items()}
 
