@@ -40,6 +40,13 @@ class BulkWriter:
             processor = column.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 self.processors[column.key] = processor
+        # Columns the rows may leave out: their scalar default (processed), else NULL.
+        self.defaults = self.prepare({
+            column.key: column.default.arg if column.default is not None else None
+            for column in columns
+            if (column.default is not None and column.default.is_scalar)
+            or (column.nullable and column.default is None)
+        })  # fmt: skip
         keys = set(self.processors if varying is None else varying)
         self.varying = [(k, p, {}) for k, p in self.processors.items() if k in keys]
         self.copy_sql = ""
@@ -62,7 +69,11 @@ class BulkWriter:
         """Insert ``rows``; their varying values are replaced by processed ones on the way."""
         if not rows:
             return
+        defaults = self.defaults
         for row in rows:
+            for key, value in defaults.items():
+                if key not in row:
+                    row[key] = value
             for key, processor, memo in self.varying:
                 value = row[key]
                 if value is not None:
