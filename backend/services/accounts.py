@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +12,13 @@ from sqlalchemy import func, select
 
 from ..db.lookups import find_organisation
 from ..db.models import Company, OneTimeCode, RegistrationCode, Role, User, UserKey
-from ..db.models.accounts import CodePurpose, CompanyStatus, MembershipLevel, MembershipUse
+from ..db.models.accounts import (
+    CodePurpose,
+    CompanyStatus,
+    MembershipLevel,
+    MembershipUse,
+    Notification,
+)
 from ..domain.errors import N_, ValidationError
 from ..domain.identifiers import org_number, vat_number
 from ..i18n import LOCALES
@@ -59,6 +66,16 @@ class Profile:
     company_id: int
     company_name: str
     must_change_password: bool
+    phone: str = ""
+    notification: Notification = Notification.EMAIL
+    # The member's organisation number: what the profile shows as the customer number.
+    company_country: str = ""
+    company_org_id: str = ""
+
+    @property
+    def is_company_admin(self) -> bool:
+        """Manages the company's details and users (the Company details screen)."""
+        return self.role is Role.COMPANY_ADMIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,17 +342,70 @@ def get_profile(ctx: Context) -> Profile:
         company.id,
         company.name,
         user.must_change_password,
+        phone=user.phone,
+        notification=user.notification,
+        company_country=company.country,
+        company_org_id=company.org_id,
     )
 
 
+NAME_MAX_LENGTH = User.__table__.c.name.type.length
+PHONE_MAX_LENGTH = User.__table__.c.phone.type.length
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]*")
+# E.164 numbers have at most 15 digits; shorter than 6 is no reachable number anywhere.
+_PHONE_DIGITS = range(6, 16)
+
+
+def _phone_number(value: str, *, field: str = "phone") -> str:
+    """A phone number as typed, with runs of spaces made one: digits, spaces, ``-``, ``.``,
+    ``/`` and brackets, an optional leading ``+``, 6 to 15 digits. Empty stays empty."""
+    text = " ".join(value.split())
+    if not text:
+        return ""
+    digits = sum(c.isdigit() for c in text)
+    if len(text) > PHONE_MAX_LENGTH or not _PHONE.fullmatch(text) or digits not in _PHONE_DIGITS:
+        raise ValidationError(
+            N_(
+                "“{value}” is not a phone number. Use digits, with a + and the country code"
+                " in front if you like."
+            ),
+            field=field,
+            value=text[:PHONE_MAX_LENGTH],
+        )
+    return text
+
+
 @use_case()
-def update_profile(ctx: Context, *, name: str | None = None, language: str | None = None) -> None:
+def update_profile(
+    ctx: Context,
+    *,
+    name: str | None = None,
+    language: str | None = None,
+    phone: str | None = None,
+    notification: Notification | str | None = None,
+) -> None:
+    """Change the acting user's own details; only the arguments given are changed."""
     user = ctx.require_user()
     changes: dict[str, str] = {}
     if name is not None:
         if not name.strip():
             raise ValidationError(N_("Please enter your name."), field="name")
+        if len(name.strip()) > NAME_MAX_LENGTH:
+            raise ValidationError(
+                N_("At most {count} characters, please."), field="name", count=NAME_MAX_LENGTH
+            )
         user.name = changes["name"] = name.strip()
+    if phone is not None:
+        user.phone = changes["phone"] = _phone_number(phone)
+    if notification is not None:
+        try:
+            chosen = Notification(notification)
+        except ValueError:
+            raise ValidationError(
+                N_("Choose how you want to hear of new invoices."), field="notification"
+            ) from None
+        user.notification = chosen
+        changes["notification"] = chosen.value
     if language is not None:
         if language not in LOCALES:
             raise ValidationError(N_("Unknown language."), field="language")

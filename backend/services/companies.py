@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import object_session
 
-from ..db.models import Company, RegistrationCode, Role, User
+from ..db.models import Company, OneTimeCode, RegistrationCode, Role, User
 from ..db.models.accounts import CodePurpose, CompanyStatus, MembershipLevel
 from ..domain.errors import N_, ValidationError
-from ..domain.identifiers import bic, iban, participant_id_for, vat_number
+from ..domain.identifiers import bic, iban, parse_participant_id, vat_number
 from ..domain.numbering import validate_prefix
 from ..i18n import LOCALES
+from .accounts import _phone_number
 from .context import Context, use_case
 from .credentials import (
     IssuedCode,
@@ -55,6 +57,8 @@ class UserView:
     role: Role
     may_approve: bool
     active: bool
+    # Not active yet, with an unused activation code (perhaps expired): invited, not yet come.
+    invited: bool = False
 
 
 def _view(c: Company) -> CompanyView:
@@ -156,18 +160,40 @@ def _set_company_field(company: Company, name: str, value: object) -> None:
     elif name == "bic":
         company.bic = bic(text, field=name) if text else ""
     elif name == "peppol_id":
-        if text:
-            scheme, _, rest = text.partition(":")
-            participant = participant_id_for(scheme, rest, field=name)
-            company.peppol_scheme, company.peppol_value = participant.scheme, participant.value
-        else:
-            company.peppol_scheme = company.peppol_value = None
+        _set_peppol_id(company, text)
     elif name == "invoice_number_prefix":
         company.invoice_number_prefix = validate_prefix(text, field=name)
+    elif name == "phone":
+        company.phone = _phone_number(text, field=name)
     elif name == "email" and text:
         company.email = normalise_email(text, field=name)
     else:
+        # Identifiers are checked above; plain text only has to fit its column.
+        limit = Company.__table__.c[name].type.length
+        if limit is not None and len(text) > limit:
+            raise ValidationError(
+                N_("At most {count} characters, please."), field=name, count=limit
+            )
         setattr(company, name, text)
+
+
+def _set_peppol_id(company: Company, text: str) -> None:
+    if not text:
+        company.peppol_scheme = company.peppol_value = None
+        return
+    participant = parse_participant_id(text, field="peppol_id")
+    session = object_session(company)
+    assert session is not None
+    taken = session.scalar(
+        select(Company.id).where(
+            Company.peppol_scheme == participant.scheme,
+            Company.peppol_value == participant.value,
+            Company.id != company.id,
+        )
+    )
+    if taken is not None:
+        raise Conflict(N_("Another member already has this Peppol id."), field="peppol_id")
+    company.peppol_scheme, company.peppol_value = participant.scheme, participant.value
 
 
 @use_case()
@@ -247,6 +273,22 @@ def add_user(
     return None if password is not None else issue_code(ctx, user, CodePurpose.ACTIVATION)
 
 
+@use_case()
+def reinvite_user(ctx: Context, user_id: int) -> IssuedCode:
+    """A new activation code for a user who was invited and never logged in (the mail did not
+    arrive, or the code expired); codes sent before stop working."""
+    user = _company_user(ctx, user_id)
+    if user.active or user.last_login_at is not None:
+        raise ValidationError(
+            N_("This user has logged in before: reactivate them instead."), field="active"
+        )
+    ctx.session.execute(
+        delete(OneTimeCode).where(OneTimeCode.user_id == user.id, OneTimeCode.used_at.is_(None))
+    )
+    ctx.audit("user_reinvited", f"user:{user.id}", company_id=user.company_id)
+    return issue_code(ctx, user, CodePurpose.ACTIVATION)
+
+
 def _company_user(ctx: Context, user_id: int) -> User:
     user = ctx.session.get(User, user_id)
     if user is None:
@@ -260,9 +302,21 @@ def list_users(ctx: Context, company_id: int) -> list[UserView]:
     ctx.require_admin_of(company_id)
     rows = ctx.session.scalars(
         select(User).where(User.company_id == company_id).order_by(User.email)
+    ).all()
+    invited = set(
+        ctx.session.scalars(
+            select(OneTimeCode.user_id).where(
+                OneTimeCode.user_id.in_([u.id for u in rows if not u.active]),
+                OneTimeCode.purpose == CodePurpose.ACTIVATION,
+                OneTimeCode.used_at.is_(None),
+            )
+        )
     )
     return [
-        UserView(u.id, u.email, u.name, u.language, u.role, u.may_approve, u.active) for u in rows
+        UserView(
+            u.id, u.email, u.name, u.language, u.role, u.may_approve, u.active, u.id in invited
+        )
+        for u in rows
     ]
 
 
@@ -297,6 +351,12 @@ def set_user_active(ctx: Context, user_id: int, active: bool) -> None:
     if user.id == ctx.require_user().id:
         raise ValidationError(N_("You cannot deactivate yourself."), field="active")
     user.active = active
+    if not active:
+        # An unused activation code would make the account active again when used: withdraw
+        # every open code, so a deactivated user (or a withdrawn invitation) stays out.
+        ctx.session.execute(
+            delete(OneTimeCode).where(OneTimeCode.user_id == user.id, OneTimeCode.used_at.is_(None))
+        )
     ctx.audit(
         "user_deactivated" if not active else "user_reactivated",
         f"user:{user.id}",

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from backend.db.models import Role
 from backend.db.models.accounts import MembershipLevel
-from backend.services import accounts
+from backend.services import accounts, companies
 from backend.services.accounts import Registration
 from backend.services.context import Portal
 
@@ -23,6 +23,16 @@ def _acme_key(portal: Portal, world: World) -> tuple:
 
 def _acme_member_id(portal: Portal, world: World) -> tuple:
     return args(world.acme_member.user_id, role=Role.MEMBER, may_approve=True)
+
+
+def _acme_invited_id(portal: Portal, world: World) -> tuple:
+    companies.add_user(portal, world.acme_admin.actor, world.acme_admin.company_id, "new@acme.se")
+    [invited] = [
+        u.id
+        for u in companies.list_users(portal, world.acme_admin.actor, world.acme_admin.company_id)
+        if u.email == "new@acme.se"
+    ]
+    return args(invited)
 
 
 CASES = {
@@ -97,6 +107,7 @@ CASES = {
     ),
     "backend.services.companies.list_users": AuthzCase(lambda p, w: args(w.acme_admin.company_id)),
     "backend.services.companies.set_user_permissions": AuthzCase(_acme_member_id),
+    "backend.services.companies.reinvite_user": AuthzCase(_acme_invited_id),
     "backend.services.companies.set_user_active": AuthzCase(
         lambda p, w: args(w.acme_member.user_id, False)
     ),

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from backend.db.models import AuditEvent, Company, Role, User
-from backend.db.models.accounts import CompanyStatus, MembershipLevel, MembershipUse
+from backend.db.models.accounts import CompanyStatus, MembershipLevel, MembershipUse, Notification
 from backend.domain.errors import ValidationError
 from backend.services import accounts, companies, directory
 from backend.services.accounts import LoginOutcome, Registration
@@ -283,3 +283,62 @@ def test_directory_search_finds_members_by_any_identifier(
 
 def test_directory_search_escapes_like_wildcards(portal: Portal, world: World) -> None:
     assert directory.search_directory(portal, world.bakker_member.actor, "%%") == []
+
+
+def test_profile_has_phone_notification_and_the_organisation_number(
+    portal: Portal, world: World
+) -> None:
+    profile = accounts.get_profile(portal, world.acme_member.actor)
+    assert (profile.phone, profile.notification) == ("", Notification.EMAIL)
+    assert (profile.company_country, profile.company_org_id) == ("SE", "5560360793")
+    accounts.update_profile(
+        portal,
+        world.acme_member.actor,
+        name="  Bo Ek ",
+        phone=" +46  70-123 45 67 ",
+        notification="email_pdf",
+    )
+    profile = accounts.get_profile(portal, world.acme_member.actor)
+    assert (profile.name, profile.phone, profile.notification) == (
+        "Bo Ek",
+        "+46 70-123 45 67",
+        Notification.EMAIL_PDF,
+    )
+    assert profile.language == "en"  # not given, not changed
+    with portal.sessions() as session:
+        event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert event is not None and event.action == "profile_changed"
+        assert dict(event.detail) == {
+            "name": "Bo Ek",
+            "phone": "+46 70-123 45 67",
+            "notification": "email_pdf",
+        }
+    accounts.update_profile(portal, world.acme_member.actor, phone="")
+    assert accounts.get_profile(portal, world.acme_member.actor).phone == ""
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"phone": "call me"}, "phone"),
+        ({"phone": "12345"}, "phone"),  # too few digits
+        ({"phone": "+46 70 123 45 67 89 01 23"}, "phone"),  # more than 15 digits
+        ({"phone": "070+1234567"}, "phone"),  # a + only in front
+        ({"phone": "\x1b[2J0701234567"}, "phone"),
+        ({"notification": "sms"}, "notification"),
+        ({"name": " "}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"language": "de"}, "language"),
+    ],
+)
+def test_update_profile_names_the_field_and_changes_nothing(
+    portal: Portal, world: World, changes: dict, field: str
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        accounts.update_profile(
+            portal, world.acme_member.actor, **{"phone": "0701234567", **changes}
+        )
+    assert error.value.field == field
+    profile = accounts.get_profile(portal, world.acme_member.actor)
+    assert (profile.name, profile.phone, profile.language) == ("Bo", "", "en")
+    assert "profile_changed" not in _actions(portal)
