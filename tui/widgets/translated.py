@@ -142,3 +142,5 @@ class TSelect(Select[V], Translatable, Generic[V]):
             self.set_options([(Content(render(msg, t)), v) for msg, v in self.msgs])
             if any(value == v for _msg, v in self.msgs):
                 self.value = value
+                # Select redraws its label only when the value changes: here it may not have.
+                self.mutate_reactive(Select.value)
