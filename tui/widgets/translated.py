@@ -131,6 +131,8 @@ class TSelect(Select[V], Translatable, Generic[V]):
 
     def __init__(self, options: Iterable[tuple[Msg, V]], **kwargs: Any) -> None:
         self.msgs = list(options)
+        # Select may settle on its first option before the first translate: keep the asked one.
+        self._initial = kwargs.get("value", Select.BLANK)
         super().__init__([(str(value), value) for _msg, value in self.msgs], **kwargs)
 
     def on_mount(self) -> None:
@@ -138,6 +140,8 @@ class TSelect(Select[V], Translatable, Generic[V]):
 
     def translate(self, t: Translator) -> None:
         value = self.value
+        if self._initial is not Select.BLANK:
+            value, self._initial = self._initial, Select.BLANK
         with self.prevent(Select.Changed):
             self.set_options([(Content(render(msg, t)), v) for msg, v in self.msgs])
             if any(value == v for _msg, v in self.msgs):
