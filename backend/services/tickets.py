@@ -1,70 +1,147 @@
 """Support cases: open one (of a case type with its own fields), talk with support, close, reopen.
 
 A company's users see their company's cases; support staff (roles support and portal admin) see
-and answer every company's. Messages may carry attachments (screenshots, the failing file).
+and answer every company's, set their status and see a summary of the invoice a case is about.
+Messages may carry attachments (screenshots, the failing file), given as bytes or taken from the
+user's SFTP ``/upload/``. ``answer_ticket`` returns who to tell by e-mail; the caller sends the
+mail (``backend.mail.ticket_mail``), as services do no network I/O.
 """
 
 from __future__ import annotations
 
+import mimetypes
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select
 
-from ..db.models import Company, InvoiceRow, Ticket, TicketAttachment, TicketMessage, User
+from ..db.models import (
+    Company,
+    DeliveryEvent,
+    InvoiceLineRow,
+    InvoiceRow,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+    User,
+)
 from ..domain.errors import N_, Label, ValidationError
-from ..domain.states import TICKET_STATES, TicketState
+from ..domain.invoice import DocumentKind
+from ..domain.states import TICKET_STATES, InvoiceState, TicketState
+from ..files import UserFiles
 from .context import STAFF_ROLES, Context, use_case
 from .errors import NotFound, PermissionDenied
 
 
+class CaseField(NamedTuple):
+    """A further field a case type asks for (besides subject and description)."""
+
+    name: str
+    label: str  # msgid
+    required: bool = True
+    hint: str | None = None  # msgid
+
+
 class CaseType(NamedTuple):
-    label: str
-    # (name, label) of the fields the case type asks for besides subject and message.
-    fields: tuple[tuple[str, str], ...]
+    label: str  # msgid
+    fields: tuple[CaseField, ...]
+    # Names of fields of which at least one must be filled in (the first gets the error).
+    one_of: tuple[str, ...] = ()
 
 
 # The field filled from ``open_ticket``'s ``invoice_id`` argument rather than from ``fields``.
 INVOICE_FIELD = "invoice_id"
+EXAMPLES_FIELD = "examples"
+MAX_EXAMPLES = 5
 
-# Modelled on the support portal's "Add the following depending on the case", turned from an
-# invoice-capture product's cases (verification, coding, queue, administration tool) to ours.
+_INVOICE_ID_HINT = N_("The id shown in the invoice view; the invoice's Support key fills it in.")
+_ERROR_MESSAGE = CaseField("error_message", N_("What does any error message say?"), required=False)
+_CODING_ROWS = CaseField("coding_rows", N_("Which coding row(s) does it concern?"))
+
+# The support portal guide's "Add the following depending on the case", in its order, after
+# the case about one invoice (which the guide says is best raised from the invoice itself) and
+# before a general question.
 CASE_TYPES: Mapping[str, CaseType] = MappingProxyType(
     {
-        "question": CaseType(N_("Question"), ()),
-        # The seed: a case about a single invoice is best raised from that invoice.
-        "invoice": CaseType(N_("A single invoice"), ((INVOICE_FIELD, N_("Invoice")),)),
-        "error": CaseType(
-            N_("Error report"),
+        "invoice": CaseType(
+            N_("A single invoice"),
+            (CaseField(INVOICE_FIELD, N_("Invoice id"), hint=_INVOICE_ID_HINT),),
+        ),
+        "capture_verification": CaseType(
+            N_("Capture verification"),
             (
-                ("error_message", N_("What does the error message say?")),
-                ("documents", N_("Affected invoice numbers (up to 5 examples)")),
+                CaseField(
+                    "invoice_number",
+                    N_("Invoice number"),
+                    required=False,
+                    hint=N_("If the invoice is still in verification."),
+                ),
+                CaseField(
+                    INVOICE_FIELD,
+                    N_("Invoice id"),
+                    required=False,
+                    hint=N_("If the invoice has moved on from verification."),
+                ),
+                CaseField("problem", N_("Describe the problem")),
+                CaseField(
+                    EXAMPLES_FIELD,
+                    N_("Example invoices (up to 5)"),
+                    hint=N_(
+                        "Invoice numbers or ids, separated by commas; they need not still be"
+                        " in verification."
+                    ),
+                ),
+            ),
+            one_of=("invoice_number", INVOICE_FIELD),
+        ),
+        "coding": CaseType(
+            N_("Coding"),
+            (
+                CaseField(INVOICE_FIELD, N_("Invoice id"), hint=_INVOICE_ID_HINT),
+                _CODING_ROWS,
+                CaseField("wanted_action", N_("What do you want to do?")),
+                _ERROR_MESSAGE,
             ),
         ),
-        "delivery": CaseType(
-            N_("Sending and delivery"),
+        "review_approval": CaseType(
+            N_("Review/Approval"),
             (
-                (INVOICE_FIELD, N_("Invoice")),
-                ("delivery_status", N_("What does the send queue show for it?")),
+                CaseField(INVOICE_FIELD, N_("Invoice id"), hint=_INVOICE_ID_HINT),
+                _CODING_ROWS,
+                CaseField("users", N_("Which user(s) does it concern?")),
+                _ERROR_MESSAGE,
             ),
         ),
-        "access": CaseType(
-            N_("Login and access"), (("login", N_("Which login (e-mail address) is it about?")),)
+        "automatic_steps": CaseType(
+            N_("Queue for automatic steps"),
+            (
+                CaseField(INVOICE_FIELD, N_("Invoice id"), hint=_INVOICE_ID_HINT),
+                CaseField("transferred", N_("What is in the column Transferred?")),
+                CaseField(
+                    "erp_reference",
+                    N_("Verification no., verification series, ERP transaction no."),
+                    required=False,
+                    hint=N_("If the invoice is in the financial system."),
+                ),
+            ),
         ),
         "administration": CaseType(
-            N_("Company settings and users"),
-            (("concerns", N_("Which users, roles or settings is it about?")),),
+            N_("The administration tool"),
+            (
+                CaseField("wanted_change", N_("Describe what you want to do")),
+                CaseField("company", N_("Which company?")),
+                CaseField(
+                    "concerns", N_("Which user/role, coding suggestion, etc. does it concern?")
+                ),
+            ),
         ),
-        "integration": CaseType(
-            N_("Business system integration"),
-            (("business_system", N_("Which business system or e-delivery operator?")),),
-        ),
-        "change_request": CaseType(N_("Change request"), ()),
+        "question": CaseType(N_("Other question"), ()),
     }
 )
 
@@ -119,8 +196,9 @@ class MessageView:
 class TicketDetail:
     ticket: TicketView
     created_by_name: str
-    fields: tuple[FieldValue, ...]
+    fields: tuple[FieldValue, ...]  # the case type's fields that were filled in
     messages: tuple[MessageView, ...]
+    invoice_number: str = ""  # of the invoice the case is about ("" if none, or not numbered)
 
 
 class AttachmentFile(NamedTuple):
@@ -195,12 +273,7 @@ def _attachments(files: Iterable[tuple[str, str, bytes]]) -> list[TicketAttachme
         data = bytes(content)
         name = _clean_filename(filename)
         if len(data) > MAX_ATTACHMENT_BYTES:
-            raise ValidationError(
-                N_("The file {name} is too large: an attachment may be at most {max} MiB."),
-                field="attachments",
-                name=name,
-                max=MAX_ATTACHMENT_BYTES // (1024 * 1024),
-            )
+            raise _too_large(name)
         rows.append(
             TicketAttachment(
                 filename=name, mime_type=_clean_mime(mime_type), size=len(data), content=data
@@ -233,29 +306,58 @@ def _subject(subject: str) -> str:
     return text
 
 
-def _case_fields(case: CaseType, given: Mapping[str, Any]) -> dict[str, str]:
-    names = {name for name, _ in case.fields if name != INVOICE_FIELD}
+def _case_fields(
+    case: CaseType, given: Mapping[str, Any], invoice_id: int | None
+) -> dict[str, str]:
+    names = {f.name for f in case.fields if f.name != INVOICE_FIELD}
     unknown = set(given) - names
     if unknown:
         raise TypeError(f"fields not asked for by this case type: {sorted(unknown)}")
     values = {}
-    for name, label in case.fields:
-        if name == INVOICE_FIELD:
+    for field in case.fields:
+        if field.name == INVOICE_FIELD:
+            if field.required and invoice_id is None:
+                raise ValidationError(
+                    N_("Please give the id of the invoice the case is about."),
+                    field=INVOICE_FIELD,
+                )
             continue
-        value = _clean_block(str(given.get(name) or ""))
+        value = _clean_block(str(given.get(field.name) or ""))
         if not value:
-            raise ValidationError(
-                N_("Please fill in “{label}”."), field=f"fields.{name}", label=Label(label)
-            )
+            if field.required:
+                raise ValidationError(
+                    N_("Please fill in “{label}”."),
+                    field=f"fields.{field.name}",
+                    label=Label(field.label),
+                )
+            continue
         if len(value) > MAX_FIELD:
             raise ValidationError(
                 N_("“{label}” is too long: at most {max} characters."),
-                field=f"fields.{name}",
-                label=Label(label),
+                field=f"fields.{field.name}",
+                label=Label(field.label),
                 max=MAX_FIELD,
             )
-        values[name] = value
+        if field.name == EXAMPLES_FIELD and len(_examples(value)) > MAX_EXAMPLES:
+            raise ValidationError(
+                N_("Please give at most {max} example invoices."),
+                field=f"fields.{field.name}",
+                max=MAX_EXAMPLES,
+            )
+        values[field.name] = value
+    if case.one_of and not any(
+        invoice_id is not None if name == INVOICE_FIELD else name in values for name in case.one_of
+    ):
+        first = case.one_of[0]
+        raise ValidationError(
+            N_("Please give the invoice number or the invoice id."),
+            field=first if first == INVOICE_FIELD else f"fields.{first}",
+        )
     return values
+
+
+def _examples(value: str) -> list[str]:
+    return [part for part in re.split(r"[,;\s]+", value) if part]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,6 +370,11 @@ def _person(ctx: Context) -> User:
     if user.id is None or user.company_id is None:
         raise PermissionDenied()
     return user
+
+
+def _staff(ctx: Context) -> User:
+    """The acting user, who must be support staff (support or portal administrator)."""
+    return ctx.require_role(*STAFF_ROLES)
 
 
 def _ticket(ctx: Context, ticket_id: int) -> Ticket:
@@ -292,7 +399,7 @@ def _company_invoice(ctx: Context, company_id: int, invoice_id: int) -> int:
         )
     ).first()
     if found is None:
-        raise NotFound(field="invoice_id")
+        raise NotFound(N_("Your company has no invoice with this id."), field=INVOICE_FIELD)
     return found
 
 
@@ -325,6 +432,92 @@ def _is_support(user: User | None) -> bool:
     return user is not None and user.role in STAFF_ROLES
 
 
+def _uploaded(ctx: Context, user: User, names: Iterable[str]) -> list[tuple[str, str, bytes]]:
+    """The named files of the acting user's SFTP ``/upload/`` area, as attachments."""
+    files = UserFiles.from_settings(ctx.portal.settings, user.id)
+    found = []
+    for name in names:
+        try:
+            content = files.read_upload(name)
+        except ValidationError as error:
+            if error.field == "size":  # larger than any upload may be
+                raise _too_large(name) from None
+            raise _no_upload(name) from None
+        except (NotFound, OSError):  # gone, not a regular file, a symlink
+            raise _no_upload(name) from None
+        found.append((name, mimetypes.guess_type(name)[0] or DEFAULT_MIME, content))
+    return found
+
+
+def _no_upload(name: str) -> ValidationError:
+    return ValidationError(
+        N_("There is no file “{name}” in /upload/."), field="attachments", name=name
+    )
+
+
+def _too_large(name: str) -> ValidationError:
+    return ValidationError(
+        N_("The file {name} is too large: an attachment may be at most {max} MiB."),
+        field="attachments",
+        name=name,
+        max=MAX_ATTACHMENT_BYTES // (1024 * 1024),
+    )
+
+
+def _files(
+    ctx: Context,
+    user: User,
+    attachments: Iterable[tuple[str, str, bytes]],
+    upload_names: Iterable[str],
+) -> list[TicketAttachment]:
+    given, names = list(attachments), list(upload_names)
+    if len(given) + len(names) > MAX_ATTACHMENTS:  # before reading any file
+        raise _too_many_attachments()
+    return _attachments([*given, *_uploaded(ctx, user, names)])
+
+
+def _too_many_attachments() -> ValidationError:
+    return ValidationError(
+        N_("A message can have at most {max} attachments."),
+        field="attachments",
+        max=MAX_ATTACHMENTS,
+    )
+
+
+def _add_message(
+    ctx: Context, user: User, ticket: Ticket, body: str, files: list[TicketAttachment]
+) -> None:
+    """Add a message. Support's makes the case "answered"; the company's makes an answered case
+    "open" again, so it shows up for support."""
+    if ticket.state is TicketState.CLOSED:
+        raise ValidationError(
+            N_("This support case is closed. Reopen it to add a message."), field="state"
+        )
+    target = TicketState.ANSWERED if ctx.is_staff else TicketState.OPEN
+    if ticket.state is not target:
+        ticket.state = TICKET_STATES.transition(ticket.state, target)
+    # Added by id, not through ticket.messages, which would load the whole conversation.
+    ctx.session.add(
+        TicketMessage(
+            ticket_id=ticket.id,
+            author_user_id=user.id,
+            body=body,
+            created_at=ctx.now,
+            attachments=files,
+        )
+    )
+    ticket.updated_at = ctx.now
+    ctx.session.flush()
+    ctx.audit(
+        "ticket_replied",
+        f"ticket:{ticket.id}",
+        company_id=ticket.company_id,
+        by_support=ctx.is_staff,
+        state=ticket.state,
+        attachments=len(files),
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Use cases
 
@@ -339,22 +532,22 @@ def open_ticket(
     invoice_id: int | None = None,
     fields: Mapping[str, Any] | None = None,
     attachments: Iterable[tuple[str, str, bytes]] = (),
+    upload_names: Iterable[str] = (),
 ) -> TicketView:
-    """Open a support case for the acting user's company, with its first message."""
+    """Open a support case for the acting user's company, with its first message.
+
+    ``attachments`` are (file name, MIME type, bytes); ``upload_names`` name files of the user's
+    SFTP ``/upload/`` area, which are attached too (and stay where they are)."""
     user = _person(ctx)
+    clean_subject = _subject(subject)
     case = CASE_TYPES.get(case_type)
     if case is None:
         raise ValidationError(N_("Please choose the type of case."), field="case_type")
-    clean_subject = _subject(subject)
     clean_body = _body(body)
-    values = _case_fields(case, fields or {})
     if invoice_id is not None:
         invoice_id = _company_invoice(ctx, user.company_id, invoice_id)
-    elif any(name == INVOICE_FIELD for name, _ in case.fields):
-        raise ValidationError(
-            N_("Please choose the invoice the case is about."), field="invoice_id"
-        )
-    files = _attachments(attachments)
+    values = _case_fields(case, fields or {}, invoice_id)
+    files = _files(ctx, user, attachments, upload_names)
     ticket = Ticket(
         company_id=user.company_id,
         created_by_user_id=user.id,
@@ -391,61 +584,102 @@ def reply_ticket(
     body: str,
     *,
     attachments: Iterable[tuple[str, str, bytes]] = (),
+    upload_names: Iterable[str] = (),
 ) -> TicketView:
-    """Add a message. Support's answer makes the case "answered"; the company's reply makes an
-    answered case "open" again, so it shows up for support."""
+    """Add information to a case (or, for support staff, an answer that mails nobody: see
+    ``answer_ticket``)."""
     user = _person(ctx)
     ticket = _ticket(ctx, ticket_id)
-    if ticket.state is TicketState.CLOSED:
-        raise ValidationError(
-            N_("This support case is closed. Reopen it to add a message."), field="state"
-        )
     clean_body = _body(body)
-    files = _attachments(attachments)
-    target = TicketState.ANSWERED if ctx.is_staff else TicketState.OPEN
-    if ticket.state is not target:
-        ticket.state = TICKET_STATES.transition(ticket.state, target)
-    # Added by id, not through ticket.messages, which would load the whole conversation.
-    ctx.session.add(
-        TicketMessage(
-            ticket_id=ticket.id,
-            author_user_id=user.id,
-            body=clean_body,
-            created_at=ctx.now,
-            attachments=files,
-        )
-    )
-    ticket.updated_at = ctx.now
-    ctx.session.flush()
-    ctx.audit(
-        "ticket_replied",
-        f"ticket:{ticket.id}",
-        company_id=ticket.company_id,
-        by_support=ctx.is_staff,
-        state=ticket.state,
-        attachments=len(files),
-    )
+    _add_message(ctx, user, ticket, clean_body, _files(ctx, user, attachments, upload_names))
     return _view_of(ctx, ticket)
 
 
-def _change_state(ctx: Context, ticket_id: int, target: TicketState, action: str) -> TicketView:
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Who is told by e-mail, in their own language."""
+
+    email: str
+    name: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class SupportAnswer:
+    ticket: TicketView
+    answer: str  # as stored (cleaned)
+    # The user who opened the case, to be told of the answer; None if the account is gone.
+    notify: Recipient | None
+
+
+@use_case()
+def answer_ticket(
+    ctx: Context,
+    ticket_id: int,
+    body: str,
+    *,
+    state: TicketState | None = None,
+    upload_names: Iterable[str] = (),
+) -> SupportAnswer:
+    """Support staff answer a case of any company; the case becomes "answered" (or ``state``,
+    e.g. closed with the answer). The caller mails ``notify`` (``backend.mail.ticket_mail``)."""
+    user = _staff(ctx)
+    if user.id is None:  # the command line: an answer needs a person as its author
+        raise PermissionDenied()
     ticket = _ticket(ctx, ticket_id)
+    clean_body = _body(body)
+    _add_message(ctx, user, ticket, clean_body, _files(ctx, user, (), upload_names))
+    if state is not None:
+        _set_state(ctx, ticket, TicketState(state))
+    creator = ctx.session.get(User, ticket.created_by_user_id)
+    notify = None
+    if creator is not None and creator.active:
+        notify = Recipient(creator.email, _display_name(creator), creator.language)
+    return SupportAnswer(_view_of(ctx, ticket), clean_body, notify)
+
+
+def _set_state(ctx: Context, ticket: Ticket, target: TicketState) -> None:
     # Repeating it (two people closing the same case) changes nothing and is not an error.
     if ticket.state is not target:
+        previous = ticket.state
         ticket.state = TICKET_STATES.transition(ticket.state, target)
         ticket.updated_at = ctx.now
-        ctx.audit(action, f"ticket:{ticket.id}", company_id=ticket.company_id)
+        ctx.audit(
+            _STATE_ACTIONS[target],
+            f"ticket:{ticket.id}",
+            company_id=ticket.company_id,
+            previous=previous,
+        )
+
+
+_STATE_ACTIONS = {
+    TicketState.OPEN: "ticket_reopened",
+    TicketState.ANSWERED: "ticket_answered",
+    TicketState.CLOSED: "ticket_closed",
+}
+
+
+def _change_state(ctx: Context, ticket_id: int, target: TicketState) -> TicketView:
+    ticket = _ticket(ctx, ticket_id)
+    _set_state(ctx, ticket, target)
     return _view_of(ctx, ticket)
 
 
 @use_case()
 def close_ticket(ctx: Context, ticket_id: int) -> TicketView:
-    return _change_state(ctx, ticket_id, TicketState.CLOSED, "ticket_closed")
+    return _change_state(ctx, ticket_id, TicketState.CLOSED)
 
 
 @use_case()
 def reopen_ticket(ctx: Context, ticket_id: int) -> TicketView:
-    return _change_state(ctx, ticket_id, TicketState.OPEN, "ticket_reopened")
+    return _change_state(ctx, ticket_id, TicketState.OPEN)
+
+
+@use_case()
+def set_ticket_state(ctx: Context, ticket_id: int, state: TicketState) -> TicketView:
+    """Support staff set any company's case to any state its state machine allows."""
+    _staff(ctx)
+    return _change_state(ctx, ticket_id, TicketState(state))
 
 
 @use_case(writes=False)
@@ -477,10 +711,16 @@ def get_ticket(ctx: Context, ticket_id: int) -> TicketDetail:
     case = CASE_TYPES.get(ticket.case_type)
     stored = ticket.fields or {}
     fields = tuple(
-        FieldValue(name, label, str(stored.get(name, "")))
-        for name, label in (case.fields if case is not None else ())
-        if name != INVOICE_FIELD
+        FieldValue(f.name, f.label, str(stored[f.name]))
+        for f in (case.fields if case is not None else ())
+        if f.name != INVOICE_FIELD and stored.get(f.name)
     )
+    invoice_number = ""
+    if ticket.invoice_id is not None:
+        invoice_number = (
+            ctx.session.scalar(select(InvoiceRow.number).where(InvoiceRow.id == ticket.invoice_id))
+            or ""
+        )
     return TicketDetail(
         _view_of(ctx, ticket),
         _display_name(authors.get(ticket.created_by_user_id)),
@@ -496,6 +736,7 @@ def get_ticket(ctx: Context, ticket_id: int) -> TicketDetail:
             )
             for m in messages
         ),
+        invoice_number,
     )
 
 
@@ -533,3 +774,112 @@ def list_tickets(
         query = query.where(Ticket.state == TicketState(state))
     query = query.order_by(Ticket.updated_at.desc(), Ticket.id.desc())
     return [_view(ticket, name) for ticket, name in ctx.session.execute(query)]
+
+
+# ---------------------------------------------------------------------------------------------
+# The linked invoice, for support staff
+
+
+@dataclass(frozen=True, slots=True)
+class CaseInvoiceLine:
+    line_id: str
+    name: str
+    quantity: Decimal
+    unit_code: str
+    net_amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CaseInvoiceStep:
+    at: datetime
+    state: InvoiceState
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseInvoice:
+    """A read-only summary of the invoice a case is about: what support needs to look into it."""
+
+    id: int
+    kind: DocumentKind
+    number: str
+    state: InvoiceState
+    sender_name: str
+    recipient_name: str
+    category: str
+    issue_date: date
+    due_date: date | None
+    currency: str
+    tax_exclusive_amount: Decimal
+    tax_amount: Decimal
+    payable_amount: Decimal
+    read: bool
+    last_error: str
+    lines: tuple[CaseInvoiceLine, ...]
+    deliveries: tuple[CaseInvoiceStep, ...]
+
+
+@use_case(writes=False)
+def get_ticket_invoice(ctx: Context, ticket_id: int) -> CaseInvoice | None:
+    """The invoice the case is about (None if it names none), for support staff only: the
+    company's own users read their invoices on the invoice screens."""
+    _staff(ctx)
+    ticket = _ticket(ctx, ticket_id)
+    if ticket.invoice_id is None:
+        return None
+    # Only these columns: a summary, never the invoice's files.
+    row = ctx.session.execute(
+        select(
+            InvoiceRow.kind,
+            InvoiceRow.number,
+            InvoiceRow.state,
+            InvoiceRow.sender_name,
+            InvoiceRow.recipient_name,
+            InvoiceRow.category,
+            InvoiceRow.issue_date,
+            InvoiceRow.due_date,
+            InvoiceRow.currency,
+            InvoiceRow.tax_exclusive_amount,
+            InvoiceRow.tax_amount,
+            InvoiceRow.payable_amount,
+            InvoiceRow.read_at,
+            InvoiceRow.last_error,
+        ).where(InvoiceRow.id == ticket.invoice_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    lines = ctx.session.execute(
+        select(
+            InvoiceLineRow.line_id,
+            InvoiceLineRow.name,
+            InvoiceLineRow.quantity,
+            InvoiceLineRow.unit_code,
+            InvoiceLineRow.net_amount,
+        )
+        .where(InvoiceLineRow.invoice_id == ticket.invoice_id)
+        .order_by(InvoiceLineRow.position)
+    )
+    steps = ctx.session.execute(
+        select(DeliveryEvent.at, DeliveryEvent.state, DeliveryEvent.detail)
+        .where(DeliveryEvent.invoice_id == ticket.invoice_id)
+        .order_by(DeliveryEvent.id)
+    )
+    return CaseInvoice(
+        ticket.invoice_id,
+        row.kind,
+        row.number or "",
+        row.state,
+        row.sender_name,
+        row.recipient_name,
+        row.category,
+        row.issue_date,
+        row.due_date,
+        row.currency,
+        row.tax_exclusive_amount,
+        row.tax_amount,
+        row.payable_amount,
+        row.read_at is not None,
+        row.last_error,
+        tuple(CaseInvoiceLine(*line) for line in lines),
+        tuple(CaseInvoiceStep(*step) for step in steps),
+    )

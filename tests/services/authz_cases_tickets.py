@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from backend.db.models import InvoiceRow
+from backend.db.models import InvoiceRow, Role
 from backend.domain.invoice import DocumentKind
-from backend.domain.states import InvoiceState
+from backend.domain.states import InvoiceState, TicketState
 from backend.services import tickets
 from backend.services.context import Portal
 
 from .authz import Args, AuthzCase, args
-from .conftest import World
+from .conftest import World, add_company, add_user
 
 PNG = ("screen.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
 
@@ -36,6 +36,13 @@ def add_invoice(
         return row.id
 
 
+def add_support(portal: Portal, world: World) -> None:
+    """Support staff of the portal's own company, as ``world.support`` (the owner of the
+    staff-only use cases below): World has no support user of its own."""
+    company = add_company(portal, country="SE", org_id="5569999999", name="Portal Support")
+    world.support = add_user(portal, company, "sara@support.example", role=Role.SUPPORT)  # type: ignore[attr-defined]
+
+
 def acme_ticket(portal: Portal, world: World, **kw: object) -> int:
     view = tickets.open_ticket(
         portal, world.acme_member.actor, "question", "Where is my invoice?", "Hello", **kw
@@ -46,6 +53,12 @@ def acme_ticket(portal: Portal, world: World, **kw: object) -> int:
 def _open_on_acme_invoice(portal: Portal, world: World) -> Args:
     invoice_id = add_invoice(portal, world.acme_admin.company_id, None, "A-1")
     return args("invoice", "Wrong amount", "Line 2 is wrong", invoice_id=invoice_id)
+
+
+def _acme_case_on_invoice(portal: Portal, world: World) -> int:
+    add_support(portal, world)
+    invoice_id = add_invoice(portal, world.acme_admin.company_id, None, "A-1")
+    return acme_ticket(portal, world, invoice_id=invoice_id)
 
 
 def _closed_ticket(portal: Portal, world: World) -> Args:
@@ -65,6 +78,16 @@ CASES = {
     "backend.services.tickets.open_ticket": AuthzCase(_open_on_acme_invoice, owner="acme_member"),
     "backend.services.tickets.reply_ticket": AuthzCase(
         lambda p, w: args(acme_ticket(p, w), "More details"), owner="acme_member"
+    ),
+    # Support staff only: company users (Acme's own too) and other companies are refused.
+    "backend.services.tickets.answer_ticket": AuthzCase(
+        lambda p, w: args(_acme_case_on_invoice(p, w), "Fixed now"), owner="support"
+    ),
+    "backend.services.tickets.set_ticket_state": AuthzCase(
+        lambda p, w: args(_acme_case_on_invoice(p, w), TicketState.CLOSED), owner="support"
+    ),
+    "backend.services.tickets.get_ticket_invoice": AuthzCase(
+        lambda p, w: args(_acme_case_on_invoice(p, w)), owner="support"
     ),
     "backend.services.tickets.close_ticket": AuthzCase(
         lambda p, w: args(acme_ticket(p, w)), owner="acme_member"

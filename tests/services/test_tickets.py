@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 
 import pytest
 
-from backend.db.models import Role
-from backend.domain.errors import ValidationError
+from backend.db.models import User
+from backend.domain.errors import TransitionError, ValidationError
 from backend.domain.states import TicketState
-from backend.services import audit, tickets
+from backend.files import UserFiles
+from backend.i18n import translator
+from backend.mail.ticket_mail import answer_mail
+from backend.services import accounts, audit, invoices, tickets
 from backend.services.context import SYSTEM, Portal
 from backend.services.errors import NotFound, PermissionDenied
 from backend.services.tickets import CASE_TYPES, MAX_ATTACHMENT_BYTES
 
-from .authz_cases_tickets import PNG, add_invoice
-from .conftest import Member, World, add_company, add_user
+from .authz_cases_tickets import PNG, add_invoice, add_support
+from .conftest import Member, World
+from .invoice_factory import add_customer_link, sample_invoice
 
 
 @pytest.fixture
@@ -33,8 +39,8 @@ def clock(portal: Portal) -> list[datetime]:
 
 @pytest.fixture
 def support(portal: Portal, world: World) -> Member:
-    company = add_company(portal, country="SE", org_id="5569999999", name="Portal Support")
-    return add_user(portal, company, "sara@support.example", role=Role.SUPPORT)
+    add_support(portal, world)
+    return world.support  # type: ignore[attr-defined]
 
 
 def _open(portal: Portal, who: Member, subject: str = "Cannot find invoice", **kw: object):
@@ -44,22 +50,38 @@ def _open(portal: Portal, who: Member, subject: str = "Cannot find invoice", **k
 # --- case types ---------------------------------------------------------------------------
 
 
-def test_case_types_are_ordered_with_labels_and_the_seeds_fields() -> None:
+def test_case_types_are_the_support_guides_with_their_fields() -> None:
     assert list(CASE_TYPES) == [
-        "question",
         "invoice",
-        "error",
-        "delivery",
-        "access",
+        "capture_verification",
+        "coding",
+        "review_approval",
+        "automatic_steps",
         "administration",
-        "integration",
-        "change_request",
+        "question",
     ]
-    for label, fields in CASE_TYPES.values():
-        assert label
-        assert all(name and field_label for name, field_label in fields)
-    assert [n for n, _ in CASE_TYPES["error"].fields] == ["error_message", "documents"]
-    assert [n for n, _ in CASE_TYPES["invoice"].fields] == ["invoice_id"]
+    for case in CASE_TYPES.values():
+        assert case.label
+        assert all(f.name and f.label for f in case.fields)
+
+    def names(case_type: str, *, required: bool | None = None) -> list[str]:
+        return [
+            f.name
+            for f in CASE_TYPES[case_type].fields
+            if required is None or f.required is required
+        ]
+
+    assert names("capture_verification") == ["invoice_number", "invoice_id", "problem", "examples"]
+    assert CASE_TYPES["capture_verification"].one_of == ("invoice_number", "invoice_id")
+    assert names("coding", required=True) == ["invoice_id", "coding_rows", "wanted_action"]
+    assert names("coding", required=False) == ["error_message"]
+    assert names("review_approval", required=True) == ["invoice_id", "coding_rows", "users"]
+    assert names("review_approval", required=False) == ["error_message"]
+    assert names("automatic_steps", required=True) == ["invoice_id", "transferred"]
+    assert names("automatic_steps", required=False) == ["erp_reference"]
+    assert names("administration", required=True) == ["wanted_change", "company", "concerns"]
+    assert names("invoice") == ["invoice_id"]
+    assert names("question") == []
 
 
 # --- opening ------------------------------------------------------------------------------
@@ -126,39 +148,150 @@ def test_body_keeps_lines_but_not_escape_sequences(portal: Portal, world: World)
 
 def test_required_fields_of_the_case_type(portal: Portal, world: World) -> None:
     actor = world.acme_member.actor
-    with pytest.raises(ValidationError) as excinfo:
-        tickets.open_ticket(
-            portal, actor, "error", "Upload fails", "See below", fields={"documents": "A-1"}
-        )
-    assert excinfo.value.field == "fields.error_message"
-    # The field's label is a msgid too: it is translated along with the message.
-    rendered = excinfo.value.render(lambda s: f"<{s}>")
-    assert rendered == "<Please fill in “<What does the error message say?>”.>"
+    invoice_id = add_invoice(portal, world.acme_admin.company_id, None, "A-1")
+    given = {"coding_rows": "2", "wanted_action": "Move to account 4010"}
     with pytest.raises(ValidationError) as excinfo:
         tickets.open_ticket(
             portal,
             actor,
-            "error",
-            "Upload fails",
+            "coding",
+            "Coding",
             "See below",
-            fields={"error_message": "BR-CO-10", "documents": "  "},
+            invoice_id=invoice_id,
+            fields={"coding_rows": "2"},
         )
-    assert excinfo.value.field == "fields.documents"
+    assert excinfo.value.field == "fields.wanted_action"
+    # The field's label is a msgid too: it is translated along with the message.
+    rendered = excinfo.value.render(lambda s: f"<{s}>")
+    assert rendered == "<Please fill in “<What do you want to do?>”.>"
+    with pytest.raises(ValidationError) as excinfo:
+        tickets.open_ticket(
+            portal,
+            actor,
+            "coding",
+            "Coding",
+            "See below",
+            invoice_id=invoice_id,
+            fields={**given, "coding_rows": "  "},
+        )
+    assert excinfo.value.field == "fields.coding_rows"
+    with pytest.raises(ValidationError) as excinfo:
+        tickets.open_ticket(portal, actor, "coding", "Coding", "See below", fields=given)
+    assert excinfo.value.field == "invoice_id"
 
+    # The error message is asked for ("any error message") but not required.
     view = tickets.open_ticket(
         portal,
         actor,
-        "error",
-        "Upload fails",
+        "coding",
+        "Coding",
         "See below",
-        fields={"documents": "A-1, A-2", "error_message": "BR-CO-10 sum of lines"},
+        invoice_id=invoice_id,
+        fields={**given, "error_message": ""},
     )
     detail = tickets.get_ticket(portal, actor, view.id)
     assert [(f.name, f.value) for f in detail.fields] == [
-        ("error_message", "BR-CO-10 sum of lines"),
-        ("documents", "A-1, A-2"),
+        ("coding_rows", "2"),
+        ("wanted_action", "Move to account 4010"),
     ]
     assert all(f.label for f in detail.fields)
+    assert detail.ticket.invoice_id == invoice_id
+    assert detail.invoice_number == "A-1"
+
+
+# Every case type, filled in completely: the further fields it asks for.
+FILLED: dict[str, dict[str, str]] = {
+    "invoice": {},
+    "capture_verification": {
+        "invoice_number": "A-17",
+        "problem": "The VAT amount was read as the total",
+        "examples": "A-17, A-18, A-19",
+    },
+    "coding": {"coding_rows": "1, 3", "wanted_action": "Split row 3", "error_message": "E12"},
+    "review_approval": {"coding_rows": "2", "users": "Bo", "error_message": "Not allowed"},
+    "automatic_steps": {"transferred": "No", "erp_reference": "V 12, series A, ERP 9912"},
+    "administration": {
+        "wanted_change": "Give Bo the approve permission",
+        "company": "Acme AB",
+        "concerns": "Bo, role member",
+    },
+    "question": {},
+}
+REQUIRED = [
+    (case_type, field.name)
+    for case_type, case in CASE_TYPES.items()
+    for field in case.fields
+    if field.required
+]
+
+
+@pytest.mark.parametrize(("case_type", "missing"), REQUIRED)
+def test_each_required_field_is_required(
+    portal: Portal, world: World, case_type: str, missing: str
+) -> None:
+    actor = world.acme_member.actor
+    invoice_id = add_invoice(portal, world.acme_admin.company_id, None, "A-1")
+    fields = {k: v for k, v in FILLED[case_type].items() if k != missing}
+    with pytest.raises(ValidationError) as excinfo:
+        tickets.open_ticket(
+            portal,
+            actor,
+            case_type,
+            "Subject",
+            "Body",
+            invoice_id=None if missing == "invoice_id" else invoice_id,
+            fields=fields,
+        )
+    assert excinfo.value.field == (missing if missing == "invoice_id" else f"fields.{missing}")
+    assert tickets.list_tickets(portal, actor) == []
+
+
+@pytest.mark.parametrize("case_type", list(CASE_TYPES))
+def test_each_case_type_filled_in_is_opened(portal: Portal, world: World, case_type: str) -> None:
+    actor = world.acme_member.actor
+    invoice_id = add_invoice(portal, world.acme_admin.company_id, None, "A-1")
+    asks_invoice = any(f.name == "invoice_id" for f in CASE_TYPES[case_type].fields)
+    view = tickets.open_ticket(
+        portal,
+        actor,
+        case_type,
+        "Subject",
+        "Body",
+        invoice_id=invoice_id if asks_invoice else None,
+        fields=FILLED[case_type],
+    )
+    detail = tickets.get_ticket(portal, actor, view.id)
+    assert detail.ticket.case_type == case_type
+    assert {f.name: f.value for f in detail.fields} == FILLED[case_type]
+
+
+def test_capture_verification_needs_the_invoice_number_or_id(portal: Portal, world: World) -> None:
+    actor = world.acme_member.actor
+    invoice_id = add_invoice(portal, world.acme_admin.company_id, None, "A-1")
+    without = {k: v for k, v in FILLED["capture_verification"].items() if k != "invoice_number"}
+    with pytest.raises(ValidationError) as excinfo:
+        tickets.open_ticket(portal, actor, "capture_verification", "S", "B", fields=without)
+    assert excinfo.value.field == "fields.invoice_number"
+    by_id = tickets.open_ticket(
+        portal, actor, "capture_verification", "S", "B", invoice_id=invoice_id, fields=without
+    )
+    assert by_id.invoice_id == invoice_id
+    by_number = tickets.open_ticket(
+        portal, actor, "capture_verification", "S", "B", fields=FILLED["capture_verification"]
+    )
+    assert by_number.invoice_id is None
+
+
+def test_at_most_five_example_invoices(portal: Portal, world: World) -> None:
+    actor = world.acme_member.actor
+    fields = dict(FILLED["capture_verification"])
+    fields["examples"] = "A-1, A-2; A-3\nA-4 A-5 A-6"
+    with pytest.raises(ValidationError) as excinfo:
+        tickets.open_ticket(portal, actor, "capture_verification", "S", "B", fields=fields)
+    assert excinfo.value.field == "fields.examples"
+    assert excinfo.value.params["max"] == 5
+    fields["examples"] = "A-1, A-2; A-3\nA-4 A-5"
+    tickets.open_ticket(portal, actor, "capture_verification", "S", "B", fields=fields)
 
 
 def test_fields_the_case_type_does_not_ask_for_are_a_programming_error(
@@ -174,6 +307,7 @@ def test_invoice_case_needs_an_invoice(portal: Portal, world: World) -> None:
     with pytest.raises(ValidationError) as excinfo:
         tickets.open_ticket(portal, world.acme_member.actor, "invoice", "Wrong VAT", "Why?")
     assert excinfo.value.field == "invoice_id"
+    assert tickets.list_tickets(portal, world.acme_member.actor) == []
 
 
 def test_invoice_may_be_one_the_company_sent_or_received(portal: Portal, world: World) -> None:
@@ -438,3 +572,237 @@ def test_members_may_not_list_another_company(portal: Portal, world: World) -> N
         portal, world.acme_admin.actor, company_id=world.acme_admin.company_id
     )
     assert own == []
+
+
+# --- attachments from the user's SFTP /upload/ ----------------------------------------------
+
+
+def _upload(portal: Portal, who: Member, name: str, content: bytes) -> None:
+    files = UserFiles.from_settings(portal.settings, who.user_id)
+    (files.upload / name).write_bytes(content)
+
+
+def test_files_from_upload_are_attached_and_stay_there(portal: Portal, world: World) -> None:
+    _upload(portal, world.acme_member, "error.png", PNG[2])
+    _upload(portal, world.acme_member, "rows.csv", b"a;b\n")
+    view = _open(portal, world.acme_member, upload_names=["error.png", "rows.csv"])
+    detail = tickets.get_ticket(portal, world.acme_member.actor, view.id)
+    infos = detail.messages[0].attachments
+    assert [(a.filename, a.mime_type, a.size) for a in infos] == [
+        ("error.png", "image/png", len(PNG[2])),
+        ("rows.csv", "text/csv", 4),
+    ]
+    assert (
+        tickets.get_ticket_attachment(portal, world.acme_admin.actor, infos[0].id).content
+        == (PNG[2])
+    )
+    files = UserFiles.from_settings(portal.settings, world.acme_member.user_id)
+    assert [f.name for f in files.list_uploads()] == ["error.png", "rows.csv"]
+
+    _upload(portal, world.acme_member, "more.txt", b"more")
+    tickets.reply_ticket(
+        portal, world.acme_member.actor, view.id, "Another one", upload_names=["more.txt"]
+    )
+    detail = tickets.get_ticket(portal, world.acme_member.actor, view.id)
+    assert [a.filename for a in detail.messages[1].attachments] == ["more.txt"]
+
+
+@pytest.mark.parametrize("name", ["missing.png", "../portal.db", ".hidden", "link.png"])
+def test_only_own_regular_upload_files_can_be_attached(
+    portal: Portal, world: World, name: str
+) -> None:
+    # Another user's upload, a file outside the area and a symlink are all "no such file".
+    _upload(portal, world.bakker_member, "missing.png", PNG[2])
+    files = UserFiles.from_settings(portal.settings, world.acme_member.user_id)
+    (files.upload / "link.png").symlink_to(portal.settings.data_dir / "secret")
+    (portal.settings.data_dir / "secret").write_bytes(b"secret")
+    with pytest.raises(ValidationError) as excinfo:
+        _open(portal, world.acme_member, upload_names=[name])
+    assert excinfo.value.field == "attachments"
+    assert tickets.list_tickets(portal, world.acme_member.actor) == []
+
+
+def test_too_large_uploads_are_named(portal: Portal, world: World) -> None:
+    _upload(portal, world.acme_member, "big.bin", b"\0" * (MAX_ATTACHMENT_BYTES + 1))
+    with pytest.raises(ValidationError) as excinfo:
+        _open(portal, world.acme_member, upload_names=["big.bin"])
+    assert (excinfo.value.field, excinfo.value.params["name"]) == ("attachments", "big.bin")
+    # Beyond the upload area's own limit the file is not even read.
+    portal.settings = replace(portal.settings, upload_max_bytes=10)
+    _upload(portal, world.acme_member, "eleven.txt", b"x" * 11)
+    with pytest.raises(ValidationError) as excinfo:
+        _open(portal, world.acme_member, upload_names=["eleven.txt"])
+    assert (excinfo.value.field, excinfo.value.params["name"]) == ("attachments", "eleven.txt")
+    assert tickets.list_tickets(portal, world.acme_member.actor) == []
+
+
+def test_at_most_five_attachments_counting_uploads(portal: Portal, world: World) -> None:
+    for i in range(5):
+        _upload(portal, world.acme_member, f"{i}.png", b"x")
+    with pytest.raises(ValidationError) as excinfo:
+        _open(
+            portal,
+            world.acme_member,
+            attachments=[PNG],
+            upload_names=[f"{i}.png" for i in range(5)],
+        )
+    assert excinfo.value.field == "attachments"
+    view = _open(portal, world.acme_member, upload_names=[f"{i}.png" for i in range(5)])
+    assert (
+        len(tickets.get_ticket(portal, world.acme_member.actor, view.id).messages[0].attachments)
+        == 5
+    )
+
+
+# --- support staff: answer, status, the linked invoice --------------------------------------
+
+
+def test_support_answer_tells_who_to_mail(portal: Portal, world: World, support: Member) -> None:
+    accounts.update_profile(portal, world.acme_member.actor, language="sv")
+    ticket_id = _open(portal, world.acme_member).id
+    tickets.reply_ticket(portal, world.acme_admin.actor, ticket_id, "Me too")
+
+    answer = tickets.answer_ticket(portal, support.actor, ticket_id, "Try \x1b[31magain\n  now")
+    assert answer.ticket.state is TicketState.ANSWERED
+    assert answer.answer == "Try again\n  now"
+    # The one who opened the case is told, in their language.
+    assert answer.notify == tickets.Recipient("bo@acme.se", "Bo", "sv")
+    detail = tickets.get_ticket(portal, world.acme_member.actor, ticket_id)
+    assert [(m.author_name, m.by_support) for m in detail.messages][-1] == ("Sara", True)
+
+    closed = tickets.answer_ticket(
+        portal, support.actor, ticket_id, "Solved.", state=TicketState.CLOSED
+    )
+    assert closed.ticket.state is TicketState.CLOSED
+    with pytest.raises(ValidationError):
+        tickets.answer_ticket(portal, support.actor, ticket_id, "Once more")
+
+
+def test_no_mail_for_a_deactivated_user(portal: Portal, world: World, support: Member) -> None:
+    ticket_id = _open(portal, world.acme_member).id
+    with portal.sessions.begin() as session:
+        session.get(User, world.acme_member.user_id).active = False
+    assert tickets.answer_ticket(portal, support.actor, ticket_id, "Hello").notify is None
+
+
+def test_only_support_staff_answer_set_states_and_see_the_invoice(
+    portal: Portal, world: World, support: Member
+) -> None:
+    invoice_id = add_invoice(portal, world.acme_admin.company_id, None, "A-1")
+    ticket_id = _open(portal, world.acme_member, invoice_id=invoice_id).id
+    for user in (world.acme_admin, world.acme_member, world.bakker_admin):
+        with pytest.raises(PermissionDenied):
+            tickets.answer_ticket(portal, user.actor, ticket_id, "I am support")
+        with pytest.raises(PermissionDenied):
+            tickets.set_ticket_state(portal, user.actor, ticket_id, TicketState.ANSWERED)
+        with pytest.raises(PermissionDenied):
+            tickets.get_ticket_invoice(portal, user.actor, ticket_id)
+    # The command line is a portal admin, but an answer needs a person who wrote it.
+    with pytest.raises(PermissionDenied):
+        tickets.answer_ticket(portal, SYSTEM, ticket_id, "Hi")
+    detail = tickets.get_ticket(portal, world.acme_member.actor, ticket_id)
+    assert len(detail.messages) == 1
+    assert detail.ticket.state is TicketState.OPEN
+
+
+def test_support_sets_the_state_as_the_state_machine_allows(
+    portal: Portal, world: World, support: Member
+) -> None:
+    ticket_id = _open(portal, world.bakker_member).id
+    view = tickets.set_ticket_state(portal, support.actor, ticket_id, TicketState.ANSWERED)
+    assert view.state is TicketState.ANSWERED
+    assert tickets.set_ticket_state(portal, support.actor, ticket_id, "closed").state is (
+        TicketState.CLOSED
+    )
+    with pytest.raises(TransitionError):
+        tickets.set_ticket_state(portal, support.actor, ticket_id, TicketState.ANSWERED)
+    events = audit.list_audit_events(
+        portal, world.bakker_admin.actor, world.bakker_admin.company_id
+    )
+    assert [e.action for e in events][:2] == ["ticket_closed", "ticket_answered"]
+
+
+def test_support_sees_a_summary_of_the_linked_invoice(
+    portal: Portal, world: World, support: Member
+) -> None:
+    acme, bakker = world.acme_admin.company_id, world.bakker_admin.company_id
+    customer = add_customer_link(portal, acme, bakker)
+    invoice_id = invoices.create_invoice(
+        portal, world.acme_admin.actor, sample_invoice(), customer_id=customer
+    )
+    ticket_id = tickets.open_ticket(
+        portal, world.acme_member.actor, "invoice", "Wrong VAT", "Why?", invoice_id=invoice_id
+    ).id
+    summary = tickets.get_ticket_invoice(portal, support.actor, ticket_id)
+    assert summary is not None
+    detail = invoices.get_invoice(portal, world.acme_admin.actor, invoice_id)
+    assert summary.id == invoice_id
+    assert summary.state is detail.state
+    assert summary.currency == detail.invoice.currency
+    assert summary.payable_amount == detail.totals.payable
+    assert summary.tax_amount == detail.totals.tax_total
+    assert [(line.name, line.net_amount) for line in summary.lines] == [
+        (line.name, amount)
+        for line, amount in zip(detail.invoice.lines, detail.totals.line_net_amounts, strict=True)
+    ]
+    no_invoice = _open(portal, world.acme_member).id
+    assert tickets.get_ticket_invoice(portal, support.actor, no_invoice) is None
+
+
+# --- the answer mail ------------------------------------------------------------------------
+
+
+def _plain(mail: EmailMessage) -> str:
+    return mail.get_body(("plain",)).get_content()
+
+
+def test_answer_mail_is_in_the_recipients_language(portal: Portal, world: World) -> None:
+    view = _open(portal, world.acme_member, "Faktura saknas")
+    recipient = tickets.Recipient("bo@acme.se", "Bo", "sv")
+    mail = answer_mail(
+        recipient,
+        view,
+        "Line one\nLine two",
+        ssh_host="portal.example",
+        ssh_port=2222,
+        sender="Invoice Portal <noreply@portal.example>",
+    )
+    sv = translator("sv")
+    assert mail["To"] == "bo@acme.se"
+    assert mail["Content-Language"] == "sv"
+    assert mail["Subject"] == sv(
+        "Support answered your case {number}: {subject}",
+        number=f"#{view.id}",
+        subject="Faktura saknas",
+    )
+    body = _plain(mail)
+    assert "> Line one\n> Line two" in body
+    assert "ssh -p 2222 bo@acme.se@portal.example" in body
+    assert sv("The answer:") in body
+    html_part = mail.get_body(("html",)).get_content()
+    assert "Line one<br>" in html_part
+
+
+def test_answer_mail_escapes_html_and_refuses_a_crafted_address(
+    portal: Portal, world: World
+) -> None:
+    view = _open(portal, world.acme_member, "<b>bold</b>")
+    mail = answer_mail(
+        tickets.Recipient("bo@acme.se", "Bo", "en"),
+        view,
+        "<script>x</script>",
+        ssh_host="portal.example",
+        ssh_port=2222,
+        sender="noreply@portal.example",
+    )
+    html_part = mail.get_body(("html",)).get_content()
+    assert "<script>" not in html_part and "<b>bold" not in html_part
+    with pytest.raises(ValidationError):
+        answer_mail(
+            tickets.Recipient("bo@acme.se, eve@evil.example", "Bo", "en"),
+            view,
+            "x",
+            ssh_host="portal.example",
+            ssh_port=2222,
+            sender="noreply@portal.example",
+        )
