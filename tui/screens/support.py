@@ -51,7 +51,7 @@ class CasesTable(DataTable[Any]):
 
 class SupportScreen(MainScreen):
     NAV_ID = "support"
-    TITLE_MSG = N_("Support")
+    TITLE_MSG = N_("Support cases")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new_case", N_("Submit a case")),
         Binding("enter", "open_case", N_("Open case")),
