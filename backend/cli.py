@@ -360,6 +360,10 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=cmd_serve)
 
+    from .delivery.command import add_worker_command  # the delivery worker's own options
+
+    add_worker_command(commands, t)
+
     schemas = commands.add_parser("schemas", help=t("the UBL 2.1 XSD schemas")).add_subparsers(
         dest="action", required=True
     )

@@ -180,6 +180,12 @@ async def run_until_signalled(server: PortalServer, *, out: Any = None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await server.start()
+    # The delivery worker beside the sessions (after the zygote: it starts threads).
+    from backend.delivery.runner import BackgroundWorker
+    from backend.delivery.worker import LoginLine
+
+    shown = LoginLine(server.ssh_settings.shown_host, server.ssh_settings.shown_port(server.port))
+    worker = BackgroundWorker(server.portal, shown)
     t = translator(server.ssh_settings.language)
     print(
         t("Invoice Portal listening on {host} port {port}", host=server.host, port=server.port),
@@ -190,10 +196,12 @@ async def run_until_signalled(server: PortalServer, *, out: Any = None) -> None:
     await stop.wait()
     print(t("Stopping: ending the sessions ..."), file=out)
     out.flush()
+    worker_stopped = asyncio.ensure_future(worker.stop())  # while the sessions end
     try:
         await asyncio.wait_for(server.stop(), SHUTDOWN_LIMIT)
     except TimeoutError:
         log.warning("the server did not stop in time")
+    await worker_stopped
 
 
 def serve(settings: Settings, ssh_settings: SSHSettings) -> int:

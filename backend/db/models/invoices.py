@@ -39,6 +39,7 @@ LIST_SORT_COLUMNS = ("issue_date", "number_key", "due_date", "payable_amount", "
 # (measured in scripts/bench list: p95 from 214 ms to 10-15 ms on SQLite at 1M invoices).
 LIST_FILTER_COLUMNS = ("read_at", "number_key", "category_key", "issue_date")
 _NOT_DRAFT = text("state != 'draft'")
+IN_SEND_QUEUE = text("state IN ('approved', 'sending')")
 
 
 def _list_indexes(side: str, counterpart_name: str) -> list[Index]:
@@ -63,6 +64,16 @@ class InvoiceRow(Base):
             postgresql_where=_NOT_DRAFT,
         ),
         Index("ix_invoices_sender_state", "sender_company_id", "state", "id"),
+        # Only queued and in-flight rows, so claiming never walks the delivered history.
+        Index(
+            "ix_invoices_send_queue",
+            "state",
+            "next_attempt_at",
+            "claimed_until",
+            "id",
+            sqlite_where=IN_SEND_QUEUE,
+            postgresql_where=IN_SEND_QUEUE,
+        ),
         *_list_indexes("sender_company_id", "recipient_name_key"),
         *_list_indexes("inbox_company_id", "sender_name_key"),
     )
@@ -70,7 +81,7 @@ class InvoiceRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind, "document_kind"))
     state: Mapped[InvoiceState] = mapped_column(str_enum(InvoiceState, "invoice_state"))
-    sender_company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    sender_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     recipient_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
     # Set when the invoice has reached the recipient's inbox in the portal: the recipient's
@@ -107,6 +118,13 @@ class InvoiceRow(Base):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The send queue (backend/delivery). Approved rows are due from ``next_attempt_at`` on
+    # (None: at once); a row being sent carries the worker that claimed it and until when that
+    # claim holds, after which another worker takes it over.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
