@@ -83,7 +83,10 @@ INVOICE_TRANSITIONS: dict[InvoiceState, frozenset[InvoiceState]] = {
     # Back to draft: the approver sends it back for changes.
     InvoiceState.READY_FOR_APPROVAL: frozenset({InvoiceState.APPROVED, InvoiceState.DRAFT}),
     InvoiceState.APPROVED: frozenset({InvoiceState.SENDING}),
-    InvoiceState.SENDING: frozenset({InvoiceState.DELIVERED, InvoiceState.FAILED}),
+    # A temporary error (SMTP 4xx, no connection) queues it again for a later attempt.
+    InvoiceState.SENDING: frozenset(
+        {InvoiceState.DELIVERED, InvoiceState.FAILED, InvoiceState.APPROVED}
+    ),
     # A retry queues the invoice again.
     InvoiceState.FAILED: frozenset({InvoiceState.APPROVED}),
     InvoiceState.DELIVERED: frozenset(),

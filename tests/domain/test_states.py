@@ -31,6 +31,7 @@ EXPECTED: dict[StateMachine, set[tuple[enum.StrEnum, enum.StrEnum]]] = {
         (Inv.APPROVED, Inv.SENDING),
         (Inv.SENDING, Inv.DELIVERED),
         (Inv.SENDING, Inv.FAILED),
+        (Inv.SENDING, Inv.APPROVED),
         (Inv.FAILED, Inv.APPROVED),
     },
     READ_STATES: {(Rd.UNREAD, Rd.READ), (Rd.READ, Rd.UNREAD)},
