@@ -125,7 +125,8 @@ def _plus(element: _Unindexed, compiler: Any, **kw: Any) -> str:
 
 
 def _prefix(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
-    key = text.casefold()
+    # No stored key holds NUL (PostgreSQL text cannot), and PostgreSQL refuses it in a query.
+    key = text.casefold().replace("\x00", "")
     return (column >= key) & (column < key + MAX_CHAR)
 
 

@@ -218,3 +218,13 @@ def test_the_stored_rows_cover_what_the_filters_distinguish(stored: list[Stored]
     assert any(r.due_date is None for r in stored) and any(r.read_at is None for r in stored)
     assert {"alg", "algemeen", "algemene doorbelastingen"} <= {r.category_key for r in stored}
     assert any(r.number_key.startswith("ä") for r in stored)
+
+
+def test_a_nul_in_a_prefix_is_ignored_on_both_databases(
+    portal: Portal, world: World, stored: list[Stored]
+) -> None:
+    query = InvoiceQuery(side=Side.SENT, number_prefix="\x00", category_prefix="al\x00g")
+    page = invoices.list_invoices(portal, world.acme_member.actor, query)
+    plain = InvoiceQuery(side=Side.SENT, category_prefix="alg")
+    expected = invoices.list_invoices(portal, world.acme_member.actor, plain)
+    assert [row.id for row in page.rows] == [row.id for row in expected.rows]
