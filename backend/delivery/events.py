@@ -1,9 +1,11 @@
 """What a ``DeliveryEvent`` row says, and its text in the reader's language.
 
 ``DeliveryEvent.detail`` holds ``"<kind>: <data>"``: a fixed kind from ``EventKind`` and the data
-of that step (an address, a company name, the mail server's reply). The data is never prose, so
-the sent-documents screen can show every step in the user's language with ``event_text`` (and
-must show the data as inert text: a server reply or a company name is not ours).
+of that step (an address, a company name, the mail server's reply, a count). The data is never
+prose, so the sent-documents screen can show every step in the user's language with
+``event_text`` (and must show the data as inert text: a server reply or a company name is not
+ours). The history is shown to the sending company: nothing about the recipient company's users
+(their addresses, their mail servers' replies) goes into it, only how many were notified.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ class EventKind(enum.StrEnum):
     RECLAIMED = "reclaimed"  # a claim ran out (its worker died); taken again (data: attempt)
     INBOX = "inbox"  # in the recipient's portal inbox (data: the recipient company)
     MAILED = "mailed"  # accepted by the mail server (data: the address)
-    NOTIFIED = "notified"  # a recipient user was told by e-mail (data: the address)
-    NOTIFY_FAILED = "notify_failed"  # telling a user failed; the delivery stands (data: why)
+    NOTIFIED = "notified"  # the recipient's users were told by e-mail (data: how many)
+    NOTIFY_FAILED = "notify_failed"  # telling some failed; the delivery stands (data: how many)
     RETRY = "retry"  # a temporary error; tried again later (data: the error)
     FAILED = "failed"  # given up (data: the error)
+    IMPORTED = "imported"  # a received invoice imported from /upload/ (data: the file name)
 
 
 EVENT_TEXTS: dict[EventKind, str] = {
@@ -32,10 +35,11 @@ EVENT_TEXTS: dict[EventKind, str] = {
     EventKind.RECLAIMED: N_("Sending again after an interrupted attempt"),
     EventKind.INBOX: N_("Delivered to the portal inbox of {data}"),
     EventKind.MAILED: N_("Sent by e-mail to {data}"),
-    EventKind.NOTIFIED: N_("Recipient notified by e-mail: {data}"),
-    EventKind.NOTIFY_FAILED: N_("Notification e-mail failed: {data}"),
+    EventKind.NOTIFIED: N_("Recipient notified by e-mail: {data}"),  # before counts were kept
+    EventKind.NOTIFY_FAILED: N_("Notification e-mail failed: {data}"),  # ditto
     EventKind.RETRY: N_("Temporary error, will try again: {data}"),
     EventKind.FAILED: N_("Delivery failed: {data}"),
+    EventKind.IMPORTED: N_("Imported from the uploaded file {data}"),
 }
 
 _MAX_DETAIL = 2000
@@ -60,6 +64,24 @@ def event_text(t: Translator, detail: str) -> str:
     kind, data = parse_detail(detail)
     if kind is None:
         return data
+    if kind in (EventKind.NOTIFIED, EventKind.NOTIFY_FAILED) and data.isascii() and data.isdigit():
+        return _notified_text(t, kind, int(data))
     if kind in (EventKind.FAILED, EventKind.RETRY):
         data = t.gettext(data)  # our own reasons are msgids; a server's words stay as they are
     return t(EVENT_TEXTS[kind], data=data)
+
+
+def _notified_text(t: Translator, kind: EventKind, count: int) -> str:
+    if kind is EventKind.NOTIFIED:
+        text = t.ngettext(
+            "{count} user of the recipient was notified by e-mail",
+            "{count} users of the recipient were notified by e-mail",
+            count,
+        )
+    else:
+        text = t.ngettext(
+            "The notification e-mail to {count} user of the recipient failed",
+            "The notification e-mail to {count} users of the recipient failed",
+            count,
+        )
+    return text.format(count=t.number(count))

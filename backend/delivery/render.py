@@ -2,8 +2,10 @@
 
 These functions take and return plain picklable values, so the worker can run them in a pool
 of processes (``RenderPool``) and keep its event loop, and the other cores, free. Bad content
-(an address that is not one, amounts that cannot be computed) comes back as a permanent
-``Rendered.error``, never as an exception across the process boundary.
+(an address that is not one, amounts that cannot be computed, a name the mail headers refuse)
+comes back as a permanent ``Rendered.error``, never as an exception across the process
+boundary. A render process that dies (out of memory, a crash) breaks only the renders under
+way in it: ``RenderPool`` starts new processes and tries each of those renders once more.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -68,8 +71,8 @@ def build_invoice_mail(spec: InvoiceMailSpec) -> Rendered:
     try:
         pdf = render_pdf(spec.invoice, translator(spec.language))
         xml = write_ubl(spec.invoice)
-    except (ArithmeticError, ValueError) as error:
-        log.error("invoice %s could not be rendered: %s", spec.facts.number, error)
+    except Exception:  # fpdf's own errors too: one invoice must never take its batch along
+        log.exception("invoice %s could not be rendered", spec.facts.number)
         return Rendered(error=NOT_RENDERED)
     try:
         message = invoice_mail(
@@ -81,9 +84,12 @@ def build_invoice_mail(spec: InvoiceMailSpec) -> Rendered:
             sender=spec.sender,
             reply_to=spec.reply_to,
         )
+        return Rendered(message.as_bytes())
     except DomainError:
         return Rendered(error=BAD_ADDRESS)
-    return Rendered(message.as_bytes())
+    except Exception:  # e.g. a header the email package refuses
+        log.exception("the mail of invoice %s could not be made", spec.facts.number)
+        return Rendered(error=NOT_RENDERED)
 
 
 def build_notification(spec: NotificationSpec) -> Rendered:
@@ -93,8 +99,8 @@ def build_notification(spec: NotificationSpec) -> Rendered:
 
         try:
             pdf = render_pdf(spec.invoice, translator(spec.language))
-        except (ArithmeticError, ValueError) as error:
-            log.error("invoice %s could not be rendered: %s", spec.facts.number, error)
+        except Exception:
+            log.exception("invoice %s could not be rendered", spec.facts.number)
             return Rendered(error=NOT_RENDERED)
     try:
         message = notification_mail(
@@ -106,9 +112,12 @@ def build_notification(spec: NotificationSpec) -> Rendered:
             sender=spec.sender,
             pdf=pdf,
         )
+        return Rendered(message.as_bytes())
     except DomainError:
         return Rendered(error=BAD_ADDRESS)
-    return Rendered(message.as_bytes())
+    except Exception:
+        log.exception("the notification of invoice %s could not be made", spec.facts.number)
+        return Rendered(error=NOT_RENDERED)
 
 
 def _warm_up() -> None:
@@ -134,17 +143,23 @@ class RenderPool:
         if processes is None:
             processes = os.cpu_count() or 1
         self.processes = processes
-        self._executor: Executor
-        if processes <= 0:
-            self._executor = ThreadPoolExecutor(2, thread_name_prefix="render")
-        else:
-            # forkserver: children come from a clean process, never a fork of this one with
-            # its threads and database connections.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["backend.delivery.render"])
-            self._executor = ProcessPoolExecutor(
-                processes, mp_context=context, initializer=_start_process, initargs=(niceness,)
-            )
+        self.niceness = niceness
+        self.restarts = 0  # how often dead render processes were replaced
+        self._executor: Executor = self._new_executor()
+
+    def _new_executor(self) -> Executor:
+        if self.processes <= 0:
+            return ThreadPoolExecutor(2, thread_name_prefix="render")
+        # forkserver: children come from a clean process, never a fork of this one with its
+        # threads and database connections.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["backend.delivery.render"])
+        return ProcessPoolExecutor(
+            self.processes,
+            mp_context=context,
+            initializer=_start_process,
+            initargs=(self.niceness,),
+        )
 
     def warm(self) -> None:
         """Start every render process now (each imports the formats), not at the first
@@ -154,7 +169,28 @@ class RenderPool:
                 future.result()
 
     async def run(self, function: Callable[..., T], *args: object) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+        """``function(*args)`` in the pool. ``BrokenProcessPool`` only when the render died
+        twice, in the broken pool and in the new one (it may be what kills them)."""
+        loop = asyncio.get_running_loop()
+        for last_try in (False, True):
+            executor = self._executor
+            try:
+                return await loop.run_in_executor(executor, function, *args)
+            except BrokenProcessPool:
+                self._replace(executor)
+                if last_try:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _replace(self, broken: Executor) -> None:
+        """New processes for a pool whose process died: a broken ProcessPoolExecutor refuses
+        all work for good. Every render under way sees it break; only the first replaces it."""
+        if broken is not self._executor:
+            return
+        log.error("a render process died; starting new ones")
+        self.restarts += 1
+        self._executor = self._new_executor()
+        broken.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -6,9 +6,12 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 from datetime import timedelta
+from typing import TextIO
 
 from ..config import Settings
+from ..i18n import translator
 from ..services.context import Portal
 from .queue import LEASE
 from .render import RenderPool
@@ -16,7 +19,9 @@ from .worker import DEFAULT_BATCH, DeliveryWorker, LoginLine
 
 log = logging.getLogger(__name__)
 
-STOP_GRACE = 5.0
+# serve must be gone within 10 s of SIGTERM: the batches under way get this long to finish,
+# then they are cancelled (recording what they finished) and the connections closed.
+STOP_GRACE = 6.0
 
 
 async def run_worker(
@@ -44,25 +49,54 @@ async def run_worker(
 
 
 class BackgroundWorker:
-    """A worker running as a task of an event loop that does other things (``serve``)."""
+    """A worker running as a task of an event loop that does other things (``serve``).
 
-    def __init__(self, portal: Portal, login: LoginLine, *, processes: int | None = 1) -> None:
+    Should it end on its own (a wrong ``PORTAL_SMTP_URL``, a bug), that is logged and said on
+    ``stderr`` at once: ``serve`` goes on serving sessions, but nothing is delivered."""
+
+    def __init__(
+        self,
+        portal: Portal,
+        login: LoginLine,
+        *,
+        processes: int | None = 1,
+        language: str | None = None,
+        err: TextIO | None = None,
+    ) -> None:
         self._stop = asyncio.Event()
+        self._language = language
+        self._err = err
         self._task = asyncio.create_task(
             run_worker(portal, login=login, stop=self._stop, processes=processes),
             name="delivery-worker",
         )
+        self._task.add_done_callback(self._ended)
+
+    @property
+    def running(self) -> bool:
+        return not self._task.done()
+
+    def _ended(self, task: asyncio.Task[int]) -> None:
+        if task.cancelled() or task.exception() is None:
+            return
+        error = task.exception()
+        log.error("the delivery worker stopped: %s", error, exc_info=error)
+        t = translator(self._language)
+        text = t("The delivery worker stopped, nothing is delivered: {error}", error=error)
+        print(f"invoice-portal: {text}", file=self._err or sys.stderr, flush=True)
 
     async def stop(self, grace: float = STOP_GRACE) -> None:
-        """Let the batches under way finish for ``grace`` seconds, then cancel (their claims
-        run out and another worker takes them)."""
+        """Let the batches under way finish for ``grace`` seconds, then cancel them: what they
+        finished is recorded, the rest runs out its claim and another worker takes it."""
         self._stop.set()
+        if self._task.done():
+            return  # an error was reported when it ended
         try:
             await asyncio.wait_for(self._task, grace)
         except TimeoutError:
-            log.warning("the delivery worker did not stop in %.0f s", grace)
+            log.warning("the delivery worker did not stop in %.0f s; its batches were cut", grace)
         except Exception:
-            log.exception("the delivery worker ended with an error")
+            log.debug("the delivery worker's error was reported when it ended")
 
 
 def run_until_signalled(

@@ -13,6 +13,7 @@ into a header, and addresses are checked to be one plain address (``messages``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,7 +26,9 @@ from ..domain.invoice import DocumentKind
 from ..i18n import Translator, translator
 from .messages import _check_host, _message, _single_address, ssh_command
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# Line and paragraph separators (U+2028, U+2029), NEL (U+0085), other control and format
+# characters (bidi overrides, ...): whatever str.splitlines() splits on is among them.
+_NOT_IN_A_LINE = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
 _FILE_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -43,8 +46,10 @@ class InvoiceFacts:
 
 
 def clean_line(text: str, limit: int = 200) -> str:
-    """One line for a header or a sentence: control characters become spaces."""
-    return _CONTROL.sub(" ", text).strip()[:limit]
+    """One line for a header or a sentence: line breaks of any kind, control and format
+    characters become spaces (a header with U+2028 in it cannot even be set)."""
+    kept = "".join(" " if unicodedata.category(c) in _NOT_IN_A_LINE else c for c in text)
+    return " ".join(kept.split())[:limit]
 
 
 def attachment_name(number: str, extension: str) -> str:

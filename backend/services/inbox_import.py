@@ -24,6 +24,7 @@ from ..db.invoice_mapping import apply_invoice
 from ..db.models import Company, InvoiceRow
 from ..db.models.customers import DeliveryChannel
 from ..db.models.invoices import DeliveryEvent
+from ..delivery.events import EventKind, event_detail
 from ..domain import identifiers
 from ..domain.errors import N_, DomainError, ValidationError
 from ..domain.field_limits import check_field_lengths
@@ -38,8 +39,6 @@ from .errors import Conflict, NotFound, PermissionDenied
 # The countries whose organisation numbers the portal knows, by the Peppol ICD that marks them.
 _ORG_NUMBER_SCHEMES = {"0007": "SE", "0106": "NL"}
 _VAT_SCHEMES = {"9955": "SE", "9944": "NL"}
-# The delivery history's record of an import (``backend/delivery/events.py`` format).
-IMPORTED_EVENT = "imported"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +149,7 @@ def _import(ctx: Context, company_id: int, filename: str, data: bytes) -> Import
                     at=ctx.now,
                     channel=DeliveryChannel.PORTAL,
                     state=InvoiceState.DELIVERED,
-                    detail=f"{IMPORTED_EVENT}: {filename}",
+                    detail=event_detail(EventKind.IMPORTED, filename),
                 )
             ]
             ctx.session.add(row)

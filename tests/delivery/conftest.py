@@ -49,13 +49,17 @@ class Clock:
 @dataclass
 class ScriptedSmtp:
     """aiosmtpd handler: accepts and keeps every mail, unless told to answer an address's
-    RCPT, or the next DATA, with an error first."""
+    RCPT, or the next DATA, with an error first. The DATA of mails to an address in ``hold``
+    waits (listed in ``held``) until ``released``: a mail server that is slow to answer."""
 
     port: int = 0
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[list[str]] = field(default_factory=list)
     rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
     data_replies: list[str] = field(default_factory=list)
+    hold: set[str] = field(default_factory=set)
+    held: list[str] = field(default_factory=list)
+    released: bool = False
 
     @property
     def url(self) -> str:
@@ -71,6 +75,11 @@ class ScriptedSmtp:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        waiting = [a for a in envelope.rcpt_tos if a in self.hold]
+        if waiting and not self.released:
+            self.held += waiting
+            while not self.released:
+                await asyncio.sleep(0.02)
         if self.data_replies:
             return self.data_replies.pop(0)
         data = envelope.original_content or envelope.content
@@ -92,6 +101,7 @@ def smtp() -> Iterator[ScriptedSmtp]:
     try:
         yield handler
     finally:
+        handler.released = True
         controller.stop()
 
 

@@ -107,8 +107,9 @@ def test_a_member_gets_the_invoice_unread_in_its_inbox_and_its_users_as_they_cho
 
     kinds = [parse_detail(d) for d in event_details(portal, invoice_id)]
     assert (EventKind.INBOX, "Bakker BV") in kinds
-    notified = sorted(data for kind, data in kinds if kind is EventKind.NOTIFIED)
-    assert notified == ["els@bakker.nl", "piet@bakker.nl"]
+    # how many were told, never who: the history is the sender's
+    assert (EventKind.NOTIFIED, "2") in kinds
+    assert not any("@" in data for _, data in kinds)
 
 
 def test_users_who_want_no_mail_get_none(
@@ -135,7 +136,10 @@ def test_a_failed_notification_leaves_the_invoice_delivered(
     assert stored.state is InvoiceState.DELIVERED
     assert stored.inbox_company_id == world.bakker_admin.company_id
     details = [parse_detail(d) for d in event_details(portal, invoice_id)]
-    assert (EventKind.NOTIFY_FAILED, "piet@bakker.nl: 550 5.1.1 Mailbox unavailable") in details
+    # the reason may name the user's address (a bounce): only the count is kept
+    assert (EventKind.NOTIFY_FAILED, "1") in details
+    assert EventKind.NOTIFIED not in [kind for kind, _ in details]
+    assert not any("piet" in data or "550" in data for _, data in details)
 
 
 def test_a_customer_link_revoked_before_sending_fails_the_invoice(

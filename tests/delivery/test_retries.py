@@ -177,17 +177,21 @@ def test_a_long_batch_keeps_its_claim(
     [invoice_id] = approved(portal, world, register.bakker)
     worker = make_worker(portal, lease=timedelta(seconds=0.3))
 
+    owner = worker.batch_owner()
+
     async def work_long() -> None:
-        claims = await asyncio.to_thread(queue.claim, portal, worker.name, 5, lease=worker.lease)
+        claims = await asyncio.to_thread(queue.claim, portal, owner, 5, lease=worker.lease)
         clock.advance(seconds=10)  # far past the first lease
         lease = _Lease(asyncio.get_running_loop().time() + 0.3)
-        keeper = asyncio.create_task(worker._keep_claim([c.invoice_id for c in claims], lease))
+        keeper = asyncio.create_task(
+            worker._keep_claim(owner, [c.invoice_id for c in claims], lease)
+        )
         await asyncio.sleep(0.5)  # renewals every lease / 3
         keeper.cancel()
         assert lease.holds(0.0)  # the worker knows its claim still holds
 
     asyncio.run(work_long())
     stored = row(portal, invoice_id)
-    assert stored.state is InvoiceState.SENDING and stored.claimed_by == worker.name
+    assert stored.state is InvoiceState.SENDING and stored.claimed_by == owner
     assert stored.claimed_until is not None and stored.claimed_until > clock.now
     assert queue.claim(portal, "other-worker", 5) == []

@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from backend.db.invoice_list import InvoiceQuery, ReadFilter, Side
 from backend.db.models import AuditEvent, InvoiceRow
+from backend.delivery.events import event_text
 from backend.domain.states import InvoiceState
 from backend.files import UserFiles
 from backend.formats.xml_safety import XML_DTD_FORBIDDEN, XML_ENTITY_FORBIDDEN
+from backend.i18n import translator
 from backend.services import inbox_import, invoices
 from backend.services.context import Portal
 from backend.services.errors import Conflict, NotFound, PermissionDenied
@@ -65,6 +67,10 @@ def test_invoice_addressed_to_own_company_is_imported_unread(portal: Portal, wor
         assert [(d.state, d.detail) for d in row.deliveries] == [
             (InvoiceState.DELIVERED, "imported: nb.xml")
         ]
+        # a step of the history like the delivery's, in the reader's language
+        assert event_text(translator("en"), row.deliveries[0].detail) == (
+            "Imported from the uploaded file nb.xml"
+        )
         audit = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "invoice_imported")
         ).one()

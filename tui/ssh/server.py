@@ -185,7 +185,7 @@ async def run_until_signalled(server: PortalServer, *, out: Any = None) -> None:
     from backend.delivery.worker import LoginLine
 
     shown = LoginLine(server.ssh_settings.shown_host, server.ssh_settings.shown_port(server.port))
-    worker = BackgroundWorker(server.portal, shown)
+    worker = BackgroundWorker(server.portal, shown, language=server.ssh_settings.language)
     t = translator(server.ssh_settings.language)
     print(
         t("Invoice Portal listening on {host} port {port}", host=server.host, port=server.port),
