@@ -29,6 +29,13 @@ MAX_CUSTOMER_NUMBER = 50  # Customer.customer_number
 MAX_CUSTOMER_NAME = 200  # Customer.name
 _COUNTRY = re.compile(r"[A-Z]{2}")
 
+# How each delivery channel is named to the sender (msgids).
+CHANNEL_LABELS: dict[DeliveryChannel, str] = {
+    DeliveryChannel.PORTAL: N_("Portal inbox"),
+    DeliveryChannel.EMAIL: N_("E-mail"),
+    DeliveryChannel.BUSINESS_SYSTEM: N_("Business system"),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class CustomerView:
@@ -62,6 +69,11 @@ class CustomerView:
     def state_label(self) -> str:
         """The untranslated label msgid, e.g. "Awaiting approval"."""
         return CUSTOMER_LINK_STATES.label(self.state)
+
+    @property
+    def channel_label(self) -> str:
+        """The untranslated label msgid of the delivery channel, e.g. "Portal inbox"."""
+        return CHANNEL_LABELS[self.channel]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from ..db.models.accounts import CompanyStatus
 from ..domain.errors import N_, DomainError, ValidationError
 from ..domain.identifiers import iban, org_number, parse_participant_id, vat_number
 from .context import Context, use_case
+from .errors import NotFound
 
 MAX_SEARCH_HITS = 50
 REGISTRY_COLUMNS = ("country", "org_id", "name", "street", "postal_code", "city", "vat_number")
@@ -27,6 +28,23 @@ class DirectoryHit:
     vat_number: str
     peppol_id: str
     city: str
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryCompany:
+    """A portal member as the directory's details view shows it before it is added."""
+
+    company_id: int
+    name: str
+    country: str
+    org_id: str
+    vat_number: str
+    peppol_id: str
+    street: str
+    postal_code: str
+    city: str
+    # New senders wait for the member's approval before they may send to it.
+    requires_sender_approval: bool
 
 
 @dataclass(slots=True)
@@ -116,6 +134,27 @@ def search_directory(ctx: Context, text: str) -> list[DirectoryHit]:
         )
         for c in rows
     ]
+
+
+@use_case(writes=False)
+def get_directory_company(ctx: Context, company_id: int) -> DirectoryCompany:
+    """The details of an active member found with ``search_directory``."""
+    ctx.require_user()
+    company = ctx.session.get(Company, company_id)
+    if company is None or company.status is not CompanyStatus.ACTIVE:
+        raise NotFound()
+    return DirectoryCompany(
+        company.id,
+        company.name,
+        company.country,
+        company.org_id,
+        company.vat_number or "",
+        company.peppol_id,
+        company.street,
+        company.postal_code,
+        company.city,
+        company.requires_sender_approval,
+    )
 
 
 @use_case()

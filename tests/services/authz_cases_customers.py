@@ -64,4 +64,8 @@ CASES = {
         _rejected_by_bakker, owner="acme_member"
     ),
     "backend.services.customers.decide_sender_request": AuthzCase(_request_to_acme),
+    # The member directory is shared by every logged-in user.
+    "backend.services.directory.get_directory_company": AuthzCase(
+        lambda p, w: args(w.bakker_admin.company_id), self_scoped=True
+    ),
 }

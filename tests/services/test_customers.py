@@ -58,6 +58,7 @@ def test_member_found_in_the_directory_is_added_approved_with_its_details(
     assert (view.name, view.country, view.org_id) == ("Bakker BV", "NL", "12345678")
     assert (view.vat_number, view.peppol_id) == ("NL004495445B01", "0106:12345678")
     assert view.channel is DeliveryChannel.PORTAL
+    assert view.channel_label == "Portal inbox"
     assert view.state is APPROVED
     assert view.may_receive
     assert view.is_member
@@ -76,6 +77,44 @@ def test_member_that_approves_its_senders_is_added_awaiting_approval(
     assert view.state is PENDING
     assert view.state_label == "Awaiting approval"
     assert not view.may_receive
+
+
+def test_directory_details_of_a_hit_with_address_and_approval_rule(
+    portal: Portal, world: World
+) -> None:
+    _bakker_approves_senders(portal, world)
+    with portal.sessions.begin() as session:
+        session.execute(
+            update(Company)
+            .where(Company.id == world.bakker_admin.company_id)
+            .values(street="Dorpsstraat 1", postal_code="1234 AB", city="Utrecht")
+        )
+    [hit] = directory.search_directory(portal, world.acme_member.actor, "12345678")
+    details = directory.get_directory_company(portal, world.acme_member.actor, hit.company_id)
+    assert (details.name, details.country, details.org_id) == ("Bakker BV", "NL", "12345678")
+    assert (details.vat_number, details.peppol_id) == ("NL004495445B01", "0106:12345678")
+    assert (details.street, details.postal_code, details.city) == (
+        "Dorpsstraat 1",
+        "1234 AB",
+        "Utrecht",
+    )
+    assert details.requires_sender_approval
+    assert not directory.get_directory_company(
+        portal, world.bakker_member.actor, world.acme_admin.company_id
+    ).requires_sender_approval
+
+
+@pytest.mark.parametrize("status", [CompanyStatus.PENDING, CompanyStatus.SUSPENDED])
+def test_directory_details_only_of_active_members(
+    portal: Portal, world: World, status: CompanyStatus
+) -> None:
+    other = add_company(portal, country="SE", org_id="2021005489", name="Volvo AB")
+    with portal.sessions.begin() as session:
+        session.execute(update(Company).where(Company.id == other).values(status=status))
+    with pytest.raises(NotFound):
+        directory.get_directory_company(portal, world.acme_member.actor, other)
+    with pytest.raises(NotFound):
+        directory.get_directory_company(portal, world.acme_member.actor, 999_999)
 
 
 def test_own_company_cannot_be_added(portal: Portal, world: World) -> None:
