@@ -14,7 +14,7 @@ from ..domain.identifiers import bic, iban, parse_participant_id, vat_number
 from ..domain.numbering import validate_prefix
 from ..i18n import LOCALES
 from .accounts import _phone_number
-from .context import Context, use_case
+from .context import STAFF_ROLES, Context, use_case
 from .credentials import (
     IssuedCode,
     check_password_rules,
@@ -290,10 +290,14 @@ def reinvite_user(ctx: Context, user_id: int) -> IssuedCode:
 
 
 def _company_user(ctx: Context, user_id: int) -> User:
+    """A user the acting admin may manage. Support staff and portal admins belong to a company
+    too, but only a portal admin may change, deactivate or re-invite them."""
     user = ctx.session.get(User, user_id)
     if user is None:
         raise NotFound()
     ctx.require_admin_of(user.company_id)
+    if user.role in STAFF_ROLES:
+        ctx.require_role(Role.PORTAL_ADMIN)
     return user
 
 
@@ -328,7 +332,7 @@ def set_user_permissions(
     user = _company_user(ctx, user_id)
     if role is not None:
         role = Role(role)
-        if role in {Role.SUPPORT, Role.PORTAL_ADMIN}:
+        if role in STAFF_ROLES:
             ctx.require_role(Role.PORTAL_ADMIN)
         if user.id == ctx.require_user().id and role is not user.role:
             raise ValidationError(N_("You cannot change your own role."), field="role")

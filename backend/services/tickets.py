@@ -388,9 +388,13 @@ def _ticket(ctx: Context, ticket_id: int) -> Ticket:
     return ticket
 
 
+# An invoice in these states can still become a draft and be deleted; a case must not hold it.
+_UNSENT = (InvoiceState.DRAFT, InvoiceState.READY_FOR_APPROVAL)
+
+
 def _company_invoice(ctx: Context, company_id: int, invoice_id: int) -> int:
-    found = ctx.session.scalars(
-        select(InvoiceRow.id).where(
+    found = ctx.session.execute(
+        select(InvoiceRow.id, InvoiceRow.state).where(
             InvoiceRow.id == invoice_id,
             or_(
                 InvoiceRow.sender_company_id == company_id,
@@ -400,7 +404,12 @@ def _company_invoice(ctx: Context, company_id: int, invoice_id: int) -> int:
     ).first()
     if found is None:
         raise NotFound(N_("Your company has no invoice with this id."), field=INVOICE_FIELD)
-    return found
+    if found.state in _UNSENT:
+        raise ValidationError(
+            N_("This invoice has not been sent yet: a case can only be about a sent invoice."),
+            field=INVOICE_FIELD,
+        )
+    return found.id
 
 
 def _view(ticket: Ticket, company_name: str) -> TicketView:

@@ -11,7 +11,7 @@ from backend.services.accounts import LoginOutcome
 from backend.services.context import Actor, Portal
 from backend.services.errors import Conflict, NotFound, PermissionDenied
 
-from .conftest import World
+from .conftest import World, add_user
 
 
 def test_details_are_saved_normalised(portal: Portal, world: World) -> None:
@@ -131,3 +131,31 @@ def test_a_new_invitation_replaces_the_old_code(portal: Portal, world: World) ->
         companies.reinvite_user(portal, admin, first.user_id)
     with pytest.raises(ValidationError):
         companies.reinvite_user(portal, admin, world.acme_member.user_id)
+
+
+@pytest.mark.parametrize("staff_role", [Role.SUPPORT, Role.PORTAL_ADMIN])
+def test_a_company_admin_cannot_touch_staff_in_their_company(
+    portal: Portal, world: World, staff_role: Role
+) -> None:
+    admin, acme = world.acme_admin.actor, world.acme_admin.company_id
+    staff = add_user(portal, acme, "staff@acme.se", role=staff_role)
+    with pytest.raises(PermissionDenied):
+        companies.set_user_permissions(portal, admin, staff.user_id, role=Role.COMPANY_ADMIN)
+    with pytest.raises(PermissionDenied):
+        companies.set_user_permissions(portal, admin, staff.user_id, may_approve=True)
+    with pytest.raises(PermissionDenied):
+        companies.set_user_active(portal, admin, staff.user_id, False)
+    with pytest.raises(PermissionDenied):
+        companies.reinvite_user(portal, admin, staff.user_id)
+    profile = accounts.get_profile(portal, staff.actor)
+    assert (profile.role, profile.may_approve) == (staff_role, False)
+
+
+def test_a_portal_admin_manages_staff_in_any_company(portal: Portal, world: World) -> None:
+    acme = world.acme_admin.company_id
+    root = add_user(portal, world.bakker_admin.company_id, "root@portal", role=Role.PORTAL_ADMIN)
+    staff = add_user(portal, acme, "staff@acme.se", role=Role.SUPPORT)
+    companies.set_user_permissions(portal, root.actor, staff.user_id, role=Role.MEMBER)
+    companies.set_user_active(portal, root.actor, staff.user_id, False)
+    users = {u.email: u for u in companies.list_users(portal, root.actor, acme)}
+    assert (users["staff@acme.se"].role, users["staff@acme.se"].active) == (Role.MEMBER, False)

@@ -333,6 +333,27 @@ def test_other_companies_invoices_are_not_found(portal: Portal, world: World) ->
     assert tickets.list_tickets(portal, world.acme_member.actor) == []
 
 
+def test_a_case_cannot_hold_an_invoice_that_may_still_be_deleted(
+    portal: Portal, world: World
+) -> None:
+    """A draft (or one awaiting approval, which can go back to draft) may be deleted, which a
+    case pointing at it would block with a database error."""
+    acme, bakker = world.acme_admin.company_id, world.bakker_admin.company_id
+    admin = world.acme_admin.actor
+    customer = add_customer_link(portal, acme, bakker)
+    draft = invoices.create_invoice(portal, admin, sample_invoice(), customer_id=customer)
+    waiting = invoices.create_invoice(portal, admin, sample_invoice(), customer_id=customer)
+    invoices.submit_invoice(portal, admin, waiting)
+    for invoice_id in (draft, waiting):
+        with pytest.raises(ValidationError) as excinfo:
+            tickets.open_ticket(portal, admin, "invoice", "S", "B", invoice_id=invoice_id)
+        assert excinfo.value.field == "invoice_id"
+    assert tickets.list_tickets(portal, admin) == []
+    invoices.return_to_draft(portal, admin, waiting)
+    invoices.delete_draft(portal, admin, waiting)
+    invoices.delete_draft(portal, admin, draft)
+
+
 def test_the_command_line_cannot_open_a_case(portal: Portal, world: World) -> None:
     with pytest.raises(PermissionDenied):
         tickets.open_ticket(portal, SYSTEM, "question", "S", "B")
@@ -730,6 +751,8 @@ def test_support_sees_a_summary_of_the_linked_invoice(
     invoice_id = invoices.create_invoice(
         portal, world.acme_admin.actor, sample_invoice(), customer_id=customer
     )
+    invoices.submit_invoice(portal, world.acme_admin.actor, invoice_id)
+    invoices.approve_invoices(portal, world.acme_admin.actor, [invoice_id])
     ticket_id = tickets.open_ticket(
         portal, world.acme_member.actor, "invoice", "Wrong VAT", "Why?", invoice_id=invoice_id
     ).id

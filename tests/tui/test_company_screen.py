@@ -14,7 +14,7 @@ from backend.db.models import Role
 from backend.services import accounts, companies
 from backend.services.context import Actor, Portal
 from backend.services.errors import PermissionDenied
-from tests.services.conftest import World
+from tests.services.conftest import World, add_user
 from tui.screens.company import CompanyScreen, UsersTable
 from tui.screens.home import HomeScreen
 from tui.screens.profile import ConfirmOverlay
@@ -198,6 +198,32 @@ async def test_deactivate_and_reactivate_after_confirming(
         await settle(pilot)
     assert _users(portal, world)["bo@acme.se"].active
     assert accounts.get_profile(portal, world.acme_member.actor).name == "Bo"
+
+
+async def test_support_staff_in_the_company_cannot_be_demoted_or_deactivated(
+    make_app: AppFactory, world: World, portal: Portal
+):
+    add_user(portal, world.acme_admin.company_id, "support@acme.se", role=Role.SUPPORT)
+    app = make_app("main", world.acme_admin.user_id)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_company(pilot)
+        table = screen.query_one("#users", UsersTable)
+        table.focus()
+        await pilot.press("down", "down")  # anna@, bo@, support@acme.se
+        assert table.selected_user is not None and table.selected_user.role is Role.SUPPORT
+        await pilot.press("r")
+        await settle(pilot)
+        assert (
+            "Support staff and portal administrators are managed by the portal operator."
+            in screen_text(app)
+        )
+        await pilot.press("delete")
+        await settle(pilot)
+        await pilot.press("enter")  # confirm: the service refuses
+        await settle(pilot)
+        assert "You do not have permission to do this." in screen_text(app)
+    staff = _users(portal, world)["support@acme.se"]
+    assert (staff.role, staff.active) == (Role.SUPPORT, True)
 
 
 async def test_typing_letters_into_the_form_changes_no_user(

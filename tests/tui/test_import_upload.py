@@ -4,6 +4,8 @@ texts are translated."""
 
 from __future__ import annotations
 
+from textual.widgets import Static
+
 from backend.db.invoice_list import InvoiceQuery, ReadFilter
 from backend.services import invoices
 from backend.services.context import Portal
@@ -106,3 +108,28 @@ async def test_empty_upload_folder_and_translations(
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, ImportUploadScreen)
+
+
+async def test_a_refusal_shows_the_documents_text_inert(
+    make_app: AppFactory, world: World, portal: Portal
+) -> None:
+    """The number in "already in your inbox (invoice {number})" is the sender's text: a C1
+    CSI or a bidi override (both allowed in XML) must not reach the terminal."""
+    user = world.acme_admin.user_id
+    data = upload_invoice(portal, user, invoice_to(ACME, number="NB\u202e1\u009b2J"), "one.xml")
+    app = make_app("main", user)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        upload(portal, user, "again.xml", data)
+        await screen.load()
+        await settle(pilot)
+        screen.query_one(UploadTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = str(screen.query_one("#import-results", Static).content)
+    assert "again.xml: refused. This document is already in your inbox (invoice NB 1 2J)." in (
+        shown
+    ), repr(shown)
+    assert not {"\u202e", "\u009b"} & set(shown)

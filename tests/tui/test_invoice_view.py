@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from backend.db.invoice_mapping import apply_invoice
 from backend.db.models import InvoiceRow
@@ -223,6 +224,26 @@ async def test_text_from_the_invoice_is_inert(
     assert "[b]bold[/b] end" in text  # shown as typed, never taken as markup
     assert "Line  ]52;c;ZXZpbA==  [2J 31m  [red]x[/red]" in text
     assert "Seller  ]52;c;ZXZpbA==" in text
+
+
+async def test_a_links_address_in_the_refusal_is_inert(
+    make_app: AppFactory, world: World, portal: Portal
+) -> None:
+    """Saving a link attachment is refused with its address: the sender's text."""
+    invoice = sample()
+    invoice.attachments[1].external_uri = f"https://x.example/{HOSTILE}"
+    invoice_id = store(portal, world, invoice)
+    app = make_app("main", world.bakker_member.user_id)
+    async with app.run_test(size=BIG) as pilot:
+        screen = await open_view(app, pilot, invoice_id)
+        screen.query_one(AttachmentTable).focus()
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        shown = str(screen.query_one("#iv-saved", Static).content)
+        text = screen_text(app)
+    assert "This attachment is a link, not a file: https://x.example/ ]52;c;" in shown, repr(shown)
+    for control in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert control not in shown and control not in text
 
 
 async def test_strings_are_translated_and_follow_a_language_switch(

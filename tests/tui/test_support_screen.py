@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -18,20 +19,25 @@ from aiosmtpd.controller import Controller
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, SelectionList, TextArea
 
-from backend.domain.states import TicketState
+from backend.delivery.events import EventKind, event_detail
+from backend.delivery.queue import INTERRUPTED
+from backend.domain.invoice import DocumentKind
+from backend.domain.states import InvoiceState, TicketState
 from backend.files import UserFiles
 from backend.i18n import translator
-from backend.services import accounts, tickets
+from backend.services import accounts, invoices, tickets
 from backend.services.context import Portal
-from backend.services.tickets import CASE_TYPES
+from backend.services.tickets import CASE_TYPES, CaseInvoice, CaseInvoiceLine, CaseInvoiceStep
 from tests.mail.conftest import Collector, free_port
 from tests.services.authz_cases_tickets import PNG, add_invoice, add_support
 from tests.services.conftest import Member, World
+from tests.services.invoice_factory import add_customer_link, sample_invoice
 from tui.screens.support import CaseScreen, NewCaseScreen, SupportScreen
+from tui.screens.support_case import invoice_rows
 from tui.screens.support_new_case import field_key
 from tui.widgets.form import FormField
 
-from .conftest import AppFactory
+from .conftest import AppFactory, marked_translators
 from .helpers import screen_text, settle, type_text
 
 SIZE = (120, 40)
@@ -220,6 +226,55 @@ async def test_a_missing_subject_and_a_foreign_invoice_are_named(
     assert tickets.list_tickets(portal, world.acme_member.actor) == []
 
 
+@pytest.mark.parametrize("typed", ["²", "1²", "١٢"])  # digits, but not ours
+async def test_a_non_ascii_digit_as_invoice_id_is_named_not_a_crash(
+    make_app: AppFactory, portal: Portal, world: World, typed: str
+) -> None:
+    app = make_app("main", world.acme_member.user_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await _to_support(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        screen = app.screen
+        await _choose_type(pilot, screen, "invoice")
+        await _type_into(pilot, screen, "#subject", "Wrong VAT")
+        await _type_into(pilot, screen, "#body", "Why")
+        screen.query_one("#field-invoice_id", Input).value = typed
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.is_running and app.screen is screen
+        assert "is a number" in _field_error(screen, "invoice_id")
+    assert tickets.list_tickets(portal, world.acme_member.actor) == []
+
+
+async def test_a_draft_as_invoice_id_is_named_under_the_field(
+    make_app: AppFactory, portal: Portal, world: World
+) -> None:
+    acme, bakker = world.acme_admin.company_id, world.bakker_admin.company_id
+    customer = add_customer_link(portal, acme, bakker)
+    draft = invoices.create_invoice(
+        portal, world.acme_admin.actor, sample_invoice(), customer_id=customer
+    )
+    app = make_app("main", world.acme_admin.user_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await _to_support(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        screen = app.screen
+        await _choose_type(pilot, screen, "invoice")
+        await _type_into(pilot, screen, "#subject", "Wrong VAT")
+        await _type_into(pilot, screen, "#body", "Why")
+        await _type_into(pilot, screen, "#field-invoice_id", str(draft))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "not been sent yet" in _field_error(screen, "invoice_id")
+        await pilot.press("escape")
+        await settle(pilot)
+    invoices.delete_draft(portal, world.acme_admin.actor, draft)
+    assert tickets.list_tickets(portal, world.acme_admin.actor) == []
+
+
 async def test_new_case_screen_with_an_invoice_id_fills_it_in(
     make_app: AppFactory, portal: Portal, world: World
 ) -> None:
@@ -325,6 +380,29 @@ async def test_markup_and_controls_in_subjects_are_shown_as_typed(
         await pilot.press("enter")
         await settle(pilot)
         assert "x[/b]" in screen_text(app)
+
+
+def test_the_case_invoice_shows_steps_errors_and_quantities_in_the_readers_terms() -> None:
+    t = marked_translators("sv")
+    steps = (
+        CaseInvoiceStep(NOW, InvoiceState.SENDING, event_detail(EventKind.CLAIMED, 2)),
+        CaseInvoiceStep(NOW, InvoiceState.DELIVERED, "mailed: bo@bakker.nl\x1b[2J\u202e"),
+    )
+    invoice = CaseInvoice(
+        7, DocumentKind.INVOICE, "A-7", InvoiceState.FAILED, "Acme AB", "Bakker BV", "",
+        NOW.date(), None, "EUR", Decimal("12.35"), Decimal("3.09"), Decimal("15.44"), False,
+        INTERRUPTED,
+        (CaseInvoiceLine("1", "Cable", Decimal("1.2345"), "MTR", Decimal("12.35")),),
+        steps,
+    )  # fmt: skip
+    rows = dict(invoice_rows(t, invoice))
+    assert rows["[sv]Last error"] == "[sv]The delivery was interrupted too often."
+    assert rows["[sv]Line 1"].startswith("Cable · 1,2345 MTR")
+    steps_shown = [value for label, value in invoice_rows(t, invoice) if label == t.datetime(NOW)]
+    assert steps_shown == [
+        "[sv]Sending · [sv]Sending, attempt 2",
+        "[sv]Delivered · [sv]Sent by e-mail to bo@bakker.nl [2J ",  # no escape, no bidi
+    ]
 
 
 # --- the support queue ----------------------------------------------------------------------

@@ -23,7 +23,7 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
 
 from backend.db.models import Role
 from backend.db.models.accounts import LEVEL_LABELS, ROLE_LABELS
-from backend.domain.errors import N_, DomainError
+from backend.domain.errors import N_, DomainError, ValidationError
 from backend.i18n import LANGUAGE_NAMES, LOCALES, Translator
 from backend.services import companies
 from backend.services.companies import CompanyView, UserView
@@ -58,6 +58,10 @@ OPTIONS: tuple[tuple[str, str], ...] = (
 )
 # The roles a company admin gives; support and portal admins are made by the operator.
 COMPANY_ROLES = (Role.MEMBER, Role.COMPANY_ADMIN)
+STAFF_ROLE_REFUSED = ValidationError(
+    N_("Support staff and portal administrators are managed by the portal operator."),
+    field="role",
+)
 USER_COLUMNS = (N_("Name"), N_("E-mail"), N_("Role"), N_("May approve"), N_("Status"))
 
 
@@ -341,6 +345,10 @@ class CompanyScreen(MainScreen):
                 user, companies.set_user_permissions, may_approve=not user.may_approve
             )
         elif event.what == "role":
+            if user.role not in COMPANY_ROLES:
+                # R toggles member / company admin; staff roles are the operator's to change.
+                self.query_one("#users-error", FieldError).show(STAFF_ROLE_REFUSED)
+                return
             role = Role.MEMBER if user.role is Role.COMPANY_ADMIN else Role.COMPANY_ADMIN
             self._change_user(user, companies.set_user_permissions, role=role)
         elif event.what == "invite":

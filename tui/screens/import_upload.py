@@ -23,6 +23,7 @@ from backend.services import inbox_import
 from backend.services.inbox_import import ImportResult, UploadFile
 
 from ..widgets.invoice_view_sections import fill_table, plain
+from ..widgets.safe_text import error_text
 from ..widgets.translated import TLabel
 from .base import SCREEN_BINDINGS, PortalScreen
 
@@ -123,7 +124,7 @@ class ImportUploadScreen(PortalScreen):
         count = self.query_one("#import-count", TLabel)
         if self.error is not None:
             error = self.error
-            count.set_msg(lambda t: t.error(error))
+            count.set_msg(lambda t: error_text(t, error))
         elif not self.files:
             count.set_msg(N_("There are no XML files in your /upload/ folder."))
         else:
@@ -151,7 +152,7 @@ class ImportUploadScreen(PortalScreen):
             name = plain(result.filename)
             if result.error is not None:
                 lines.append(
-                    t("{file}: refused. {reason}", file=name, reason=t.error(result.error))
+                    t("{file}: refused. {reason}", file=name, reason=error_text(t, result.error))
                 )
                 continue
             fatal = sum(1 for f in result.findings if f.is_fatal)

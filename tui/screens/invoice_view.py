@@ -22,6 +22,7 @@ from backend.services.inbox_import import SavedFile
 from backend.services.invoices import InvoiceDetail
 
 from ..widgets import invoice_view_sections as sections
+from ..widgets.safe_text import error_text
 from ..widgets.translated import TLabel
 from .base import SCREEN_BINDINGS, PortalScreen
 
@@ -112,7 +113,7 @@ class InvoiceViewScreen(PortalScreen):
         title = self.query_one("#iv-title", TLabel)
         if self.error is not None:
             error = self.error
-            title.set_msg(lambda t: t.error(error))
+            title.set_msg(lambda t: error_text(t, error))
             return
         detail = self.detail
         if detail is None:
@@ -148,7 +149,7 @@ class InvoiceViewScreen(PortalScreen):
         widget = self.query_one("#iv-saved", Static)
         widget.set_class(self.save_error is not None, "-error")
         if self.save_error is not None:
-            widget.update(Content(t.error(self.save_error)))
+            widget.update(Content(error_text(t, self.save_error)))
         elif self.saved is not None:
             start = self.app.start  # type: ignore[attr-defined]
             profile = self.app.profile  # type: ignore[attr-defined]

@@ -35,7 +35,7 @@ from backend.services.exports import ExportFormat, ExportResult
 
 from ..widgets.filter_bar import FilterBar
 from ..widgets.invoice_list_table import COLUMNS, InvoiceListTable, column_label, visible_columns
-from ..widgets.safe_text import inert
+from ..widgets.safe_text import error_text, inert
 from ..widgets.translated import Msg, TLabel, render
 from .base import MainScreen, PortalModal
 
@@ -387,7 +387,7 @@ class InvoicesScreen(MainScreen):
             )
         except DomainError as error:
             refused = error  # the name "error" is unbound after the except block
-            self.say(lambda t: t.error(refused))
+            self.say(lambda t: error_text(t, refused))
             return
         start = self.app.start  # type: ignore[attr-defined]
 

@@ -27,7 +27,7 @@ from backend.services.credentials import MIN_PASSWORD_LENGTH
 
 from ..widgets.form import FormField, clear_errors, show_error
 from ..widgets.key_list import KeyList
-from ..widgets.safe_text import inert
+from ..widgets.safe_text import error_text, inert
 from ..widgets.translated import FieldError, Msg, TButton, TInput, TLabel, TSelect
 from .base import MainScreen, PortalModal
 
@@ -259,7 +259,7 @@ class ProfileScreen(MainScreen):
             if found:
                 found.first(FieldError).show(error)
             else:
-                self.notify(self.app.t.error(error), severity="error", markup=False)  # type: ignore[attr-defined]
+                self.notify(error_text(self.app.t, error), severity="error", markup=False)  # type: ignore[attr-defined]
 
     async def _save_details(self) -> None:
         root = self._clear(DETAILS)
@@ -322,7 +322,7 @@ class ProfileScreen(MainScreen):
             await self.app.service(accounts.remove_public_key, key.id)  # type: ignore[attr-defined]
         except DomainError as error:
             await self._reload_keys()
-            self.notify(self.app.t.error(error), severity="error", markup=False)  # type: ignore[attr-defined]
+            self.notify(error_text(self.app.t, error), severity="error", markup=False)  # type: ignore[attr-defined]
             return
         await self._reload_keys()
         if not self.key_views:

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static, TextArea
 
+from backend.delivery.events import event_text
 from backend.domain.errors import N_, DomainError
 from backend.domain.states import INVOICE_STATES, TICKET_STATES, TicketState
 from backend.files import UserFiles
@@ -26,6 +27,7 @@ from backend.services.context import STAFF_ROLES
 from backend.services.tickets import CaseInvoice, TicketDetail
 
 from ..widgets.form import FormField, clear_errors, show_error
+from ..widgets.invoice_view_sections import exact
 from ..widgets.safe_text import inert
 from ..widgets.translated import FieldError, Msg, TButton, TLabel, TSelect, render
 from .base import PortalScreen
@@ -102,19 +104,23 @@ def invoice_rows(t: Translator, invoice: CaseInvoice) -> list[tuple[str, str]]:
         rows.append(
             (
                 t("Line {id}", id=inert(line.line_id)),
-                f"{inert(line.name)} · {t.number(line.quantity)} {inert(line.unit_code)}"
+                f"{inert(line.name)} · {exact(t, line.quantity)} {inert(line.unit_code)}"
                 f" · {t.money(line.net_amount, money)}",
             )
         )
     if invoice.last_error:
-        rows.append((t("Last error"), inert(invoice.last_error)))
+        # A msgid of ours in the reader's language, or the mail server's words as they are.
+        rows.append((t("Last error"), inert(t.gettext(invoice.last_error))))
     for step in invoice.deliveries:
         rows.append(
             (
                 t.datetime(step.at),
                 " · ".join(
                     part
-                    for part in (t(INVOICE_STATES.label(step.state)), inert(step.detail))
+                    for part in (
+                        t(INVOICE_STATES.label(step.state)),
+                        inert(event_text(t, step.detail)),
+                    )
                     if part
                 ),
             )

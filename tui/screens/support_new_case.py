@@ -61,7 +61,7 @@ def parse_invoice_id(text: str) -> int | None:
     value = text.strip().lstrip("#")
     if not value:
         return None
-    if not value.isdigit() or len(value) > 12:
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:  # "²".isdigit()
         raise ValidationError(
             N_("The invoice id is a number, as shown in the invoice view."), field=INVOICE_FIELD
         )

@@ -18,6 +18,8 @@ from textual.widgets import Button, Checkbox, Input, RadioButton, Select, Static
 from backend.domain.errors import DomainError
 from backend.i18n import Translator
 
+from .safe_text import error_text
+
 Msg = str | Callable[[Translator], str]
 V = TypeVar("V")
 
@@ -72,7 +74,7 @@ class FieldError(Static, Translatable):
         self.translate(_session_translator(self))
 
     def translate(self, t: Translator) -> None:
-        self.update(Content("" if self.error is None else t.error(self.error)))
+        self.update(Content("" if self.error is None else error_text(t, self.error)))
 
 
 class TButton(Button, Translatable):
