@@ -20,7 +20,7 @@ from backend.services import customers
 from backend.services.customers import CustomerView
 
 from ..widgets.form import FormField, clear_errors, show_error
-from ..widgets.safe_text import inert
+from ..widgets.safe_text import error_text, inert
 from ..widgets.translated import FieldError, TButton, TInput, TLabel, TSelect
 from .customer_widgets import (
     CHANNEL_OPTIONS,
@@ -206,7 +206,7 @@ class RegisterPane(Pane):
         self.reload(select=customer.id)
 
     def _notify_error(self, error: DomainError) -> None:
-        self.app.notify(self.app.t.error(error), severity="error", markup=False)  # type: ignore[attr-defined]
+        self.app.notify(error_text(self.app.t, error), severity="error", markup=False)  # type: ignore[attr-defined]
 
     # --- editing ----------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from backend.i18n import Translator
 from backend.services import companies, customers
 from backend.services.customers import SenderRequestView
 
-from ..widgets.safe_text import inert
+from ..widgets.safe_text import error_text, inert
 from ..widgets.translated import Msg, TLabel
 from .customer_widgets import ConfirmScreen, Pane, PortalTable, cell, error_msg, notice_style
 
@@ -164,7 +164,7 @@ class SendersPane(Pane):
                 customers.decide_sender_request, request.customer_id, approve
             )
         except DomainError as error:
-            self.app.notify(t.error(error), severity="error", markup=False)
+            self.app.notify(error_text(t, error), severity="error", markup=False)
         else:
             done = (
                 t("{name} may now send you invoices.", name=name)

@@ -21,7 +21,7 @@ from backend.domain.errors import N_, DomainError
 from backend.i18n import Translator
 from backend.services.customers import CHANNEL_LABELS, CustomerView
 
-from ..widgets.safe_text import inert
+from ..widgets.safe_text import error_text, inert
 from ..widgets.translated import Msg, TButton, TLabel, Translatable
 from .base import PortalModal
 
@@ -119,7 +119,7 @@ class CustomerAdded(Message):
 
 def error_msg(error: DomainError) -> Msg:
     """``error`` as a text that follows the session's language."""
-    return lambda t: t.error(error)
+    return lambda t: error_text(t, error)
 
 
 def channel_label(channel: DeliveryChannel, t: Translator) -> str:
