@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select, update
@@ -17,12 +17,21 @@ from ..db.invoice_list import (
     to_row,
 )
 from ..db.invoice_mapping import apply_invoice, invoice_from_row
-from ..db.models import Company, Customer, InvoiceRow
+from ..db.models import Company, Customer, InvoiceRow, User
 from ..db.models.customers import DeliveryChannel
 from ..domain.checks import check_invoice
 from ..domain.errors import N_, DomainError, ValidationError
 from ..domain.field_limits import check_field_lengths
-from ..domain.invoice import DocumentKind, Invoice, InvoiceReference
+from ..domain.invoice import (
+    Address,
+    Contact,
+    DocumentKind,
+    Invoice,
+    InvoiceReference,
+    ParticipantId,
+    Party,
+    PaymentMeans,
+)
 from ..domain.numbering import format_invoice_number
 from ..domain.states import INVOICE_STATES, CustomerLinkState, InvoiceState
 from ..domain.totals import Totals, compute_totals
@@ -71,6 +80,24 @@ class ApprovalResult:
     error: DomainError | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class InvoiceStart:
+    """An invoice to fill in on the form: a stored draft (``draft_id``) or a new, unsaved one."""
+
+    invoice: Invoice
+    customer_id: int | None
+    draft_id: int | None = None
+    due_days: int | None = None  # days from the issue date to the due date, when known
+
+
+# The currency an invoice starts in, by the seller's country; anything else is typed.
+COUNTRY_CURRENCIES = {"SE": "SEK", "NL": "EUR"}
+DEFAULT_DUE_DAYS = 30
+# Peppol's electronic address scheme for an e-mail address (CEF EAS "EM"), for customers who are
+# reached by e-mail and have no Peppol participant id.
+EMAIL_SCHEME = "EM"
+
+
 def _own_invoice(ctx: Context, invoice_id: int) -> InvoiceRow:
     """An invoice the acting user's company sent (or is writing)."""
     user = ctx.require_user()
@@ -106,6 +133,143 @@ def _write_draft(row: InvoiceRow, invoice: Invoice, customer: Customer | None) -
     row.customer_id = customer.id if customer else None
     row.recipient_company_id = customer.recipient_company_id if customer else None
     row.channel = customer.channel if customer else DeliveryChannel.EMAIL
+
+
+def _participant(text: str) -> ParticipantId | None:
+    scheme, colon, value = (text or "").partition(":")
+    return ParticipantId(scheme.strip(), value.strip()) if colon and value.strip() else None
+
+
+def _seller(company: Company, user: User) -> Party:
+    return Party(
+        name=company.name,
+        address=Address(
+            street=company.street,
+            city=company.city,
+            postal_code=company.postal_code,
+            country_code=company.country,
+        ),
+        legal_id=company.org_id,
+        vat_number=company.vat_number or "",
+        endpoint=_participant(company.peppol_id),
+        contact=Contact(
+            name=user.name or company.contact_name,
+            phone=user.phone or company.phone,
+            email=company.email or user.email,
+        ),
+    )
+
+
+def _new_invoice(ctx: Context, kind: DocumentKind = DocumentKind.INVOICE) -> Invoice:
+    user = ctx.require_user()
+    company = ctx.session.get(Company, user.company_id)
+    assert company is not None
+    today = ctx.now.date()
+    payment = PaymentMeans(
+        code="58" if company.country == "NL" else "30",
+        iban=company.iban or "",
+        bic=company.bic,
+        account_name=company.name,
+    )
+    return Invoice(
+        kind=kind,
+        number="",
+        issue_date=today,
+        due_date=today + timedelta(days=DEFAULT_DUE_DAYS),
+        currency=COUNTRY_CURRENCIES.get(company.country, "EUR"),
+        seller=_seller(company, user),
+        buyer=Party(),
+        lines=[],
+        payment_means=[payment],
+    )
+
+
+def _buyer(customer: Customer) -> Party:
+    """The buyer as the register knows it; a member's address comes from its company."""
+    member = customer.recipient
+    endpoint = _participant(customer.peppol_id) or (
+        _participant(member.peppol_id) if member is not None else None
+    )
+    if endpoint is None and customer.email:
+        endpoint = ParticipantId(EMAIL_SCHEME, customer.email)
+    address = Address(country_code=customer.country)
+    if member is not None:
+        address = Address(
+            street=member.street,
+            city=member.city,
+            postal_code=member.postal_code,
+            country_code=member.country,
+        )
+    return Party(
+        name=member.name if member is not None else customer.name,
+        address=address,
+        legal_id=customer.org_id or (member.org_id if member is not None else ""),
+        vat_number=customer.vat_number or (member.vat_number or "" if member else ""),
+        endpoint=endpoint,
+        contact=Contact(email=customer.email),
+    )
+
+
+@use_case(writes=False)
+def new_invoice(ctx: Context, kind: DocumentKind = DocumentKind.INVOICE) -> Invoice:
+    """A new, unsaved invoice: the seller, payment details and currency from the company,
+    dated today, due in 30 days, no lines."""
+    return _new_invoice(ctx, kind)
+
+
+@use_case(writes=False)
+def customer_party(ctx: Context, customer_id: int) -> Party:
+    """The buyer details of a customer of the register, to fill in an invoice's recipient."""
+    user = ctx.require_user()
+    customer = _customer(ctx, customer_id, user.company_id)
+    assert customer is not None
+    return _buyer(customer)
+
+
+@use_case(writes=False)
+def copy_invoice(ctx: Context, invoice_id: int) -> InvoiceStart:
+    """An earlier invoice of the company as a new, unsaved one: no number, dated today with the
+    same number of days to pay, the company's current seller details, no credited invoice."""
+    row = _own_invoice(ctx, invoice_id)
+    source = invoice_from_row(row)
+    fresh = _new_invoice(ctx, source.kind)
+    today = fresh.issue_date
+    days = (source.due_date - source.issue_date).days if source.due_date else None
+    invoice = replace(
+        source,
+        number="",
+        issue_date=today,
+        due_date=today + timedelta(days=days) if days is not None and days >= 0 else None,
+        seller=fresh.seller,
+        preceding_invoices=[] if source.kind is DocumentKind.INVOICE else source.preceding_invoices,
+        tax_point_date=None,
+        period_start=None,
+        period_end=None,
+        prepaid_amount=Decimal(0),
+        rounding_amount=Decimal(0),
+    )
+    return InvoiceStart(invoice, row.customer_id, None, days)
+
+
+@use_case(writes=False)
+def latest_draft(ctx: Context) -> InvoiceStart | None:
+    """The acting user's most recently changed draft, to continue where they left off."""
+    user = ctx.require_user()
+    row = ctx.session.scalars(
+        select(InvoiceRow)
+        .where(
+            InvoiceRow.sender_company_id == user.company_id,
+            InvoiceRow.created_by_user_id == user.id,
+            InvoiceRow.state == InvoiceState.DRAFT,
+        )
+        .order_by(InvoiceRow.updated_at.desc(), InvoiceRow.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    invoice = invoice_from_row(row)
+    days = (invoice.due_date - invoice.issue_date).days if invoice.due_date else None
+    return InvoiceStart(invoice, row.customer_id, row.id, days)
 
 
 @use_case()

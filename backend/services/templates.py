@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,8 +19,19 @@ from sqlalchemy import func, select
 from ..db.models import Company, Customer, InvoiceTemplate
 from ..db.models.templates import MAX_TEMPLATES_PER_COMPANY
 from ..domain.errors import N_, ValidationError
+from ..domain.invoice import (
+    Address,
+    AllowanceCharge,
+    Contact,
+    Delivery,
+    Invoice,
+    InvoiceLine,
+    PaymentMeans,
+)
+from ..domain.vat import VatCategory, rates_for_country
 from .context import Context, use_case
 from .errors import Conflict, NotFound
+from .invoices import InvoiceStart, _buyer, _new_invoice
 
 ALLOWED_TEMPLATE_KEYS = frozenset(
     {
@@ -144,6 +156,10 @@ def _check_customer(ctx: Context, company_id: int, customer_id: object) -> None:
 
 @use_case()
 def create_template(ctx: Context, name: str, fields: dict[str, Any]) -> TemplateView:
+    return _create(ctx, name, fields)
+
+
+def _create(ctx: Context, name: str, fields: dict[str, Any]) -> TemplateView:
     company_id = ctx.own_company_id()
     name = _name(name)
     stored = _fields(ctx, company_id, fields)
@@ -201,7 +217,10 @@ def update_template(ctx: Context, template_id: int, fields: dict[str, Any]) -> T
 
 @use_case()
 def rename_template(ctx: Context, template_id: int, name: str) -> TemplateView:
-    template = _own_template(ctx, template_id)
+    return _rename(ctx, _own_template(ctx, template_id), name)
+
+
+def _rename(ctx: Context, template: InvoiceTemplate, name: str) -> TemplateView:
     new = _name(name)
     if new == template.name:
         return _view(template)
@@ -218,3 +237,238 @@ def delete_template(ctx: Context, template_id: int) -> None:
     template = _own_template(ctx, template_id)
     ctx.audit("template_deleted", f"template:{template.id}", name=template.name)
     ctx.session.delete(template)
+
+
+# --- templates as invoices ------------------------------------------------------------------
+# The form edits a template as an invoice; these turn one into the other. Numbers are stored as
+# strings (as Decimal's str), so nothing is lost to floats.
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _decimal(value: object, default: Decimal | None) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return default
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return default
+    return number if number.is_finite() else default
+
+
+def _category(value: object, default: VatCategory) -> VatCategory:
+    try:
+        return VatCategory(value)
+    except ValueError:
+        return default
+
+
+def _dicts(value: object) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _line_fields(line: InvoiceLine) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "name": line.name,
+        "quantity": str(line.quantity),
+        "unit_code": line.unit_code,
+        "net_price": str(line.net_price),
+        "vat_category": line.vat_category.value,
+        "vat_rate": None if line.vat_rate is None else str(line.vat_rate),
+    }
+    if line.note:
+        fields["note"] = line.note
+    return fields
+
+
+def _line(index: int, data: dict[str, Any], default_rate: Decimal | None) -> InvoiceLine:
+    category = _category(data.get("vat_category"), VatCategory.STANDARD)
+    rate = _decimal(data.get("vat_rate"), default_rate)
+    return InvoiceLine(
+        id=str(index + 1),
+        name=_text(data.get("name")),
+        quantity=_decimal(data.get("quantity"), Decimal(1)) or Decimal(0),
+        unit_code=_text(data.get("unit_code")) or "H87",
+        net_price=_decimal(data.get("net_price"), Decimal(0)) or Decimal(0),
+        vat_category=category,
+        vat_rate=None if category is VatCategory.OUTSIDE_SCOPE else rate,
+        note=_text(data.get("note")),
+    )
+
+
+def _allowance_fields(item: AllowanceCharge) -> dict[str, Any]:
+    return {
+        "is_charge": item.is_charge,
+        "amount": str(item.amount),
+        "reason": item.reason,
+        "vat_category": item.vat_category.value if item.vat_category else None,
+        "vat_rate": None if item.vat_rate is None else str(item.vat_rate),
+    }
+
+
+def _allowance(data: dict[str, Any], default_rate: Decimal | None) -> AllowanceCharge:
+    category = _category(data.get("vat_category"), VatCategory.STANDARD)
+    return AllowanceCharge(
+        is_charge=data.get("is_charge") is True,
+        amount=_decimal(data.get("amount"), Decimal(0)) or Decimal(0),
+        reason=_text(data.get("reason")),
+        vat_category=category,
+        vat_rate=None
+        if category is VatCategory.OUTSIDE_SCOPE
+        else _decimal(data.get("vat_rate"), default_rate),
+    )
+
+
+def _fields_of_invoice(
+    invoice: Invoice, customer_id: int | None, due_days: int | None
+) -> dict[str, Any]:
+    """The template fields of what the form holds; empty values are left out."""
+    fields: dict[str, Any] = {}
+    if customer_id is not None:
+        fields["customer_id"] = customer_id
+    for key in ("category", "currency", "payment_terms", "buyer_reference", "order_reference"):
+        if getattr(invoice, key):
+            fields[key] = getattr(invoice, key)
+    if due_days is not None:
+        fields["due_days"] = due_days
+    notes = [note for note in invoice.notes if note.strip()]
+    if notes:
+        fields["notes"] = notes
+    means = [
+        {
+            "code": m.code,
+            "iban": m.iban,
+            "bic": m.bic,
+            "account_name": m.account_name,
+            "payment_reference": m.payment_reference,
+        }
+        for m in invoice.payment_means
+        if m.iban or m.bic or m.payment_reference
+    ]
+    if means:
+        fields["payment_means"] = means
+    delivery = invoice.delivery
+    if delivery is not None and (delivery.party_name or delivery.address is not None):
+        address = delivery.address or Address()
+        fields["delivery"] = {
+            "party_name": delivery.party_name,
+            "street": address.street,
+            "city": address.city,
+            "postal_code": address.postal_code,
+            "country": address.country_code,
+        }
+    contact = invoice.seller.contact
+    if contact.name or contact.phone or contact.email:
+        fields["seller_contact"] = {
+            "name": contact.name,
+            "phone": contact.phone,
+            "email": contact.email,
+        }
+    if invoice.lines:
+        fields["lines"] = [_line_fields(line) for line in invoice.lines]
+    if invoice.allowances_charges:
+        fields["allowances_charges"] = [_allowance_fields(i) for i in invoice.allowances_charges]
+    return fields
+
+
+def _apply_fields(ctx: Context, invoice: Invoice, fields: dict[str, Any]) -> InvoiceStart:
+    """``invoice`` (a new one) with the template's fields filled in."""
+    changes: dict[str, Any] = {}
+    for key in ("category", "currency", "payment_terms", "buyer_reference", "order_reference"):
+        if _text(fields.get(key)):
+            changes[key] = fields[key]
+    due_days = fields.get("due_days")
+    if isinstance(due_days, bool) or not isinstance(due_days, int) or due_days < 0:
+        due_days = None
+    else:
+        changes["due_date"] = invoice.issue_date + timedelta(days=due_days)
+    notes = fields.get("notes")
+    if isinstance(notes, str):
+        notes = [notes]
+    if isinstance(notes, list):
+        changes["notes"] = [note for note in notes if isinstance(note, str) and note]
+    means = _dicts(fields.get("payment_means"))
+    if means:
+        changes["payment_means"] = [
+            PaymentMeans(
+                code=_text(m.get("code")) or "30",
+                iban=_text(m.get("iban")),
+                bic=_text(m.get("bic")),
+                account_name=_text(m.get("account_name")),
+                payment_reference=_text(m.get("payment_reference")),
+            )
+            for m in means
+        ]
+    delivery = fields.get("delivery")
+    if isinstance(delivery, dict):
+        changes["delivery"] = Delivery(
+            party_name=_text(delivery.get("party_name")),
+            address=Address(
+                street=_text(delivery.get("street")),
+                city=_text(delivery.get("city")),
+                postal_code=_text(delivery.get("postal_code")),
+                country_code=_text(delivery.get("country")),
+            ),
+        )
+    contact = fields.get("seller_contact")
+    if isinstance(contact, dict):
+        seller_contact = Contact(
+            name=_text(contact.get("name")),
+            phone=_text(contact.get("phone")),
+            email=_text(contact.get("email")),
+        )
+        changes["seller"] = replace(invoice.seller, contact=seller_contact)
+    rates = rates_for_country(invoice.seller.address.country_code)
+    default_rate = rates[0] if rates else None
+    changes["lines"] = [
+        _line(index, data, default_rate) for index, data in enumerate(_dicts(fields.get("lines")))
+    ]
+    changes["allowances_charges"] = [
+        _allowance(data, default_rate) for data in _dicts(fields.get("allowances_charges"))
+    ]
+    customer_id = fields.get("customer_id")
+    customer = None
+    if isinstance(customer_id, int) and not isinstance(customer_id, bool):
+        customer = ctx.session.get(Customer, customer_id)
+    if customer is not None and customer.sender_company_id == ctx.own_company_id():
+        changes["buyer"] = _buyer(customer)
+    else:
+        customer = None  # removed from the register since: the form asks for one
+    return InvoiceStart(
+        replace(invoice, **changes), customer.id if customer else None, None, due_days
+    )
+
+
+@use_case(writes=False)
+def start_from_template(ctx: Context, template_id: int) -> InvoiceStart:
+    """A new, unsaved invoice with the template's fields filled in (dated today; the due date
+    from the template's days to pay)."""
+    template = _own_template(ctx, template_id)
+    return _apply_fields(ctx, _new_invoice(ctx), template.fields)
+
+
+@use_case()
+def save_template(
+    ctx: Context,
+    template_id: int | None,
+    name: str,
+    invoice: Invoice,
+    *,
+    customer_id: int | None = None,
+    due_days: int | None = None,
+) -> TemplateView:
+    """Save what the form holds as a template: a new one (``template_id`` None) or in place of
+    the fields of an existing one, under ``name``. Required fields may be empty."""
+    if due_days is not None and due_days < 0:
+        raise ValidationError(N_("The days to pay cannot be negative."), field="due_days")
+    fields = _fields_of_invoice(invoice, customer_id, due_days)
+    if template_id is None:
+        return _create(ctx, name, fields)
+    template = _own_template(ctx, template_id)
+    _rename(ctx, template, name)
+    template.fields = _fields(ctx, template.company_id, fields)
+    template.updated_at = ctx.now
+    ctx.audit("template_changed", f"template:{template.id}", keys=sorted(template.fields))
+    return _view(template)

@@ -18,6 +18,11 @@ def _draft(portal: Portal, world: World) -> int:
     )
 
 
+def _with_draft(portal: Portal, world: World) -> tuple:
+    _draft(portal, world)
+    return args()
+
+
 def _submitted(portal: Portal, world: World) -> int:
     invoice_id = _draft(portal, world)
     invoices.submit_invoice(portal, world.acme_member.actor, invoice_id)
@@ -63,4 +68,12 @@ CASES = {
         lambda p, w: args(InvoiceQuery(side=Side.SENT)), self_scoped=True
     ),
     "backend.services.invoices.mark_read": AuthzCase(_delivered_to_acme),
+    # A new invoice is made from the caller's own company only.
+    "backend.services.invoices.new_invoice": AuthzCase(self_scoped=True),
+    "backend.services.invoices.customer_party": AuthzCase(
+        lambda p, w: args(add_customer_link(p, w.acme_admin.company_id, w.bakker_admin.company_id))
+    ),
+    "backend.services.invoices.copy_invoice": AuthzCase(lambda p, w: args(_submitted(p, w))),
+    # The caller's own drafts only; test_invoices proves another user's draft is not offered.
+    "backend.services.invoices.latest_draft": AuthzCase(_with_draft, self_scoped=True),
 }

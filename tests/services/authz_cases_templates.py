@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from backend.services import templates
 from backend.services.context import Portal
+from tests.services.invoice_factory import sample_invoice
 
 from .authz import AuthzCase, args
 from .conftest import World
@@ -32,5 +33,12 @@ CASES = {
     ),
     "backend.services.templates.delete_template": AuthzCase(
         lambda p, w: args(_acme_template(p, w)), owner="acme_member"
+    ),
+    "backend.services.templates.start_from_template": AuthzCase(
+        lambda p, w: args(_acme_template(p, w)), owner="acme_member"
+    ),
+    "backend.services.templates.save_template": AuthzCase(
+        lambda p, w: args(_acme_template(p, w), "Quarterly", sample_invoice()),
+        owner="acme_member",
     ),
 }

@@ -260,3 +260,80 @@ def test_too_long_text_is_refused_by_field_on_both_databases(portal: Portal, wor
     assert {f.field for f in error.value.findings} == {"lines[0].name", "number"}
     page = invoices.list_invoices(portal, world.acme_member.actor, InvoiceQuery(side=Side.SENT))
     assert page.total == 0
+
+
+def test_new_invoice_starts_from_the_company(portal: Portal, world: World) -> None:
+    with portal.sessions.begin() as session:
+        acme = session.get(Company, world.acme_admin.company_id)
+        acme.street, acme.city, acme.postal_code, acme.bic = (
+            "Storgatan 1",
+            "Stockholm",
+            "11122",
+            "ESSESESS",
+        )
+    invoice = invoices.new_invoice(portal, world.acme_member.actor)
+    assert invoice.kind is DocumentKind.INVOICE
+    assert invoice.number == "" and invoice.lines == []
+    assert invoice.currency == "SEK"
+    assert invoice.seller.name == "Acme AB"
+    assert invoice.seller.address.city == "Stockholm"
+    assert invoice.seller.address.country_code == "SE"
+    assert invoice.seller.vat_number == "SE556036079301"
+    assert str(invoice.seller.endpoint) == "0007:5560360793"
+    assert invoice.seller.contact.name == "Bo"
+    assert invoice.payment_means[0].iban == "SE4550000000058398257466"
+    assert invoice.payment_means[0].bic == "ESSESESS"
+    assert invoice.due_date is not None
+    assert (invoice.due_date - invoice.issue_date).days == invoices.DEFAULT_DUE_DAYS
+    dutch = invoices.new_invoice(portal, world.bakker_admin.actor, DocumentKind.CREDIT_NOTE)
+    assert (dutch.currency, dutch.kind) == ("EUR", DocumentKind.CREDIT_NOTE)
+    assert dutch.payment_means[0].code == "58"
+
+
+def test_customer_party_is_the_buyer_from_the_register(portal: Portal, world: World) -> None:
+    with portal.sessions.begin() as session:
+        bakker = session.get(Company, world.bakker_admin.company_id)
+        bakker.street, bakker.city, bakker.postal_code = "Dam 1", "Amsterdam", "1012 JS"
+    customer = add_customer_link(portal, world.acme_admin.company_id, world.bakker_admin.company_id)
+    buyer = invoices.customer_party(portal, world.acme_member.actor, customer)
+    assert buyer.name == "Bakker BV"
+    assert (buyer.address.street, buyer.address.city) == ("Dam 1", "Amsterdam")
+    assert buyer.address.country_code == "NL"
+    assert buyer.vat_number == "NL004495445B01"
+    assert str(buyer.endpoint) == "0106:12345678"
+    with pytest.raises(NotFound):
+        invoices.customer_party(portal, world.bakker_admin.actor, customer)
+
+
+def test_copy_is_a_new_unsaved_invoice_dated_today(portal: Portal, world: World) -> None:
+    invoice_id = _submitted(portal, world)
+    original = invoices.get_invoice(portal, world.acme_member.actor, invoice_id)
+    start = invoices.copy_invoice(portal, world.acme_member.actor, invoice_id)
+    assert start.draft_id is None
+    assert start.customer_id == original.customer_id
+    assert start.invoice.number == ""
+    assert start.invoice.issue_date == portal.clock().date()
+    assert start.due_days == 30
+    assert start.invoice.due_date == start.invoice.issue_date + (
+        original.invoice.due_date - original.invoice.issue_date
+    )
+    assert start.invoice.lines == original.invoice.lines
+    assert start.invoice.buyer == original.invoice.buyer
+
+
+def test_latest_draft_is_the_users_own_last_one(portal: Portal, world: World) -> None:
+    assert invoices.latest_draft(portal, world.acme_member.actor) is None
+    first = invoices.create_invoice(portal, world.acme_member.actor, sample_invoice(category="A"))
+    second = invoices.create_invoice(portal, world.acme_member.actor, sample_invoice(category="B"))
+    invoices.create_invoice(portal, world.acme_admin.actor, sample_invoice(category="C"))
+    latest = invoices.latest_draft(portal, world.acme_member.actor)
+    assert latest is not None
+    assert (latest.draft_id, latest.invoice.category) == (second, "B")
+    changed = sample_invoice(category="A, changed")
+    invoices.update_draft(portal, world.acme_member.actor, first, changed)
+    latest = invoices.latest_draft(portal, world.acme_member.actor)
+    assert latest is not None and latest.draft_id == first
+    invoices.delete_draft(portal, world.acme_member.actor, first)
+    invoices.delete_draft(portal, world.acme_member.actor, second)
+    assert invoices.latest_draft(portal, world.acme_member.actor) is None
+    assert invoices.latest_draft(portal, world.bakker_admin.actor) is None

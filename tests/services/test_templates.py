@@ -251,3 +251,82 @@ def test_other_company_sees_not_found(portal: Portal, world: World) -> None:
             templates.delete_template(portal, outsider.actor, view.id)
         assert templates.list_templates(portal, outsider.actor) == []
     assert templates.get_template(portal, world.acme_member.actor, view.id) == view
+
+
+def test_an_invoice_saved_as_template_comes_back_as_a_new_invoice(
+    portal: Portal, world: World
+) -> None:
+    from tests.services.invoice_factory import add_customer_link, sample_invoice
+
+    customer = add_customer_link(portal, world.acme_admin.company_id, world.bakker_admin.company_id)
+    invoice = sample_invoice()
+    invoice.notes = ["Tack!"]
+    view = templates.save_template(
+        portal,
+        world.acme_member.actor,
+        None,
+        "Consulting",
+        invoice,
+        customer_id=customer,
+        due_days=20,
+    )
+    assert view.fields["customer_id"] == customer
+    assert view.fields["lines"] == [
+        {
+            "name": "Konsulttimmar",
+            "quantity": "10",
+            "unit_code": "HUR",
+            "net_price": "950.00",
+            "vat_category": "S",
+            "vat_rate": "25",
+        }
+    ]
+    start = templates.start_from_template(portal, world.acme_admin.actor, view.id)
+    assert start.draft_id is None and start.customer_id == customer and start.due_days == 20
+    made = start.invoice
+    assert made.number == ""
+    assert made.issue_date == portal.clock().date()
+    assert (made.due_date - made.issue_date).days == 20
+    assert made.buyer.name == "Bakker BV"
+    assert made.seller.name == "Acme AB"
+    assert made.notes == ["Tack!"]
+    assert made.buyer_reference == "PO-77"
+    assert [(line.name, line.quantity, line.net_price) for line in made.lines] == [
+        ("Konsulttimmar", Decimal("10"), Decimal("950.00"))
+    ]
+
+    invoice.lines[0].quantity = Decimal("12")
+    again = templates.save_template(
+        portal, world.acme_member.actor, view.id, "Consulting hours", invoice
+    )
+    assert again.id == view.id and again.name == "Consulting hours"
+    assert again.fields["lines"][0]["quantity"] == "12"
+    assert "customer_id" not in again.fields and "due_days" not in again.fields
+
+
+def test_template_fields_from_elsewhere_fill_an_invoice_with_defaults(
+    portal: Portal, world: World
+) -> None:
+    view = templates.create_template(portal, world.acme_member.actor, "Monthly", FIELDS)
+    made = templates.start_from_template(portal, world.acme_member.actor, view.id).invoice
+    line = made.lines[0]
+    assert (line.name, line.quantity, line.net_price) == (
+        "Konsulttimmar",
+        Decimal("10"),
+        Decimal("950.00"),
+    )
+    assert line.unit_code and line.vat_category.value == "S" and line.vat_rate == Decimal(25)
+    assert made.delivery is not None and made.delivery.address.city == "Stockholm"
+    assert made.payment_terms == "30 dagar netto"
+    with pytest.raises(NotFound):
+        templates.start_from_template(portal, world.bakker_admin.actor, view.id)
+
+
+def test_an_empty_template_is_saved_from_an_empty_form(portal: Portal, world: World) -> None:
+    from backend.services import invoices
+
+    blank = invoices.new_invoice(portal, world.acme_member.actor)
+    view = templates.save_template(portal, world.acme_member.actor, None, "Blank", blank)
+    assert "lines" not in view.fields and "customer_id" not in view.fields
+    with pytest.raises(ValidationError):
+        templates.save_template(portal, world.acme_member.actor, None, "  ", blank)

@@ -87,6 +87,7 @@ class TButton(Button, Translatable):
 
     def translate(self, t: Translator) -> None:
         self.label = Content(render(self.msg, t))
+        self.refresh(layout=True)  # a label of another length needs another width
 
 
 class TInput(Input, Translatable):
