@@ -43,6 +43,28 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("home", N_("Home"), "f3", "tui.screens.home", "HomeScreen"),
+    NavItem("invoices", N_("Invoices"), "f4", "tui.screens.invoices", "InvoicesScreen"),
+    NavItem(
+        "new_invoice", N_("New invoice"), "f5", "tui.screens.invoice_form", "InvoiceFormScreen"
+    ),
+    NavItem(
+        "send_queue", N_("Approve and send"), "f6", "tui.screens.send_queue", "SendQueueScreen"
+    ),
+    NavItem(
+        "sent", N_("Sent documents"), "f7", "tui.screens.sent_documents", "SentDocumentsScreen"
+    ),
+    NavItem("customers", N_("Customers"), "f8", "tui.screens.customers", "CustomersScreen"),
+    NavItem("templates", N_("Templates"), "f9", "tui.screens.templates", "TemplatesScreen"),
+    NavItem("support", N_("Support cases"), "f10", "tui.screens.support", "SupportScreen"),
+    NavItem("profile", N_("Profile"), "f11", "tui.screens.profile", "ProfileScreen"),
+    NavItem(
+        "company",
+        N_("Company details"),
+        "f12",
+        "tui.screens.company",
+        "CompanyScreen",
+        visible=lambda p: p.is_company_admin,
+    ),
 )
 
 

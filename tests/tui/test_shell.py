@@ -48,8 +48,19 @@ async def test_main_screen_shows_user_company_and_counts(make_app: AppFactory, w
         assert "Invoices awaiting your approval" in text
         assert "Unread received invoices" in text
         assert "Open support cases" in text
-        # only screens that exist are in the navigation
-        assert [item.id for item in app.nav_items] == ["home"]
+        # every main screen, the company details only for company admins like anna
+        assert [item.id for item in app.nav_items] == [
+            "home",
+            "invoices",
+            "new_invoice",
+            "send_queue",
+            "sent",
+            "customers",
+            "templates",
+            "support",
+            "profile",
+            "company",
+        ]
 
 
 async def test_approval_count_only_for_those_who_may_approve(make_app: AppFactory, world: World):
