@@ -93,8 +93,18 @@ class InvoiceStart:
 # The currency an invoice starts in, by the seller's country; anything else is typed.
 COUNTRY_CURRENCIES = {"SE": "SEK", "NL": "EUR"}
 DEFAULT_DUE_DAYS = 30
-# Peppol's electronic address scheme for an e-mail address (CEF EAS "EM"), for customers who are
-# reached by e-mail and have no Peppol participant id.
+# A buyer without a Peppol participant id is addressed (BT-49, which Peppol requires) by its
+# organisation number or VAT number under the Peppol EAS scheme for it. "EM" (an e-mail address)
+# is the last resort: Peppol's EAS list does not have it, so the validator then asks for an id.
+ORG_NUMBER_SCHEMES = {"SE": "0007", "NL": "0106"}
+VAT_SCHEMES = {
+    "SE": "9955",
+    "NL": "9944",
+    "BE": "9925",
+    "DE": "9930",
+    "AT": "9914",
+    "FR": "9957",
+}
 EMAIL_SCHEME = "EM"
 
 
@@ -190,6 +200,13 @@ def _buyer(customer: Customer) -> Party:
     endpoint = _participant(customer.peppol_id) or (
         _participant(member.peppol_id) if member is not None else None
     )
+    country = member.country if member is not None else customer.country
+    org_id = customer.org_id or (member.org_id if member is not None else "")
+    vat = customer.vat_number or (member.vat_number or "" if member else "")
+    if endpoint is None and org_id and country in ORG_NUMBER_SCHEMES:
+        endpoint = ParticipantId(ORG_NUMBER_SCHEMES[country], org_id)
+    if endpoint is None and vat and vat[:2].upper() in VAT_SCHEMES:
+        endpoint = ParticipantId(VAT_SCHEMES[vat[:2].upper()], vat)
     if endpoint is None and customer.email:
         endpoint = ParticipantId(EMAIL_SCHEME, customer.email)
     address = Address(country_code=customer.country)
@@ -203,8 +220,8 @@ def _buyer(customer: Customer) -> Party:
     return Party(
         name=member.name if member is not None else customer.name,
         address=address,
-        legal_id=customer.org_id or (member.org_id if member is not None else ""),
-        vat_number=customer.vat_number or (member.vat_number or "" if member else ""),
+        legal_id=org_id,
+        vat_number=vat,
         endpoint=endpoint,
         contact=Contact(email=customer.email),
     )

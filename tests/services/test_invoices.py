@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from backend.db.invoice_list import InvoiceQuery, ReadFilter, Side, SortColumn
 from backend.db.models import Company, InvoiceRow
 from backend.domain.invoice import DocumentKind
 from backend.domain.states import CustomerLinkState, InvoiceState
+from backend.formats.validation import validate_invoice
 from backend.services import invoices
 from backend.services.context import Portal
 from backend.services.errors import Conflict, NotFound, PermissionDenied
@@ -337,3 +339,39 @@ def test_latest_draft_is_the_users_own_last_one(portal: Portal, world: World) ->
     invoices.delete_draft(portal, world.acme_member.actor, second)
     assert invoices.latest_draft(portal, world.acme_member.actor) is None
     assert invoices.latest_draft(portal, world.bakker_admin.actor) is None
+
+
+@pytest.mark.parametrize(
+    ("identifiers", "endpoint"),
+    [
+        ({"country": "SE", "org_id": "5567321707"}, "0007:5567321707"),
+        ({"country": "DE", "vat_number": "DE136695976"}, "9930:DE136695976"),
+        ({"country": "SE", "peppol_id": "0007:5567321707"}, "0007:5567321707"),
+    ],
+)
+def test_an_email_customer_is_addressed_by_an_identifier_peppol_knows(
+    portal: Portal, world: World, identifiers: dict[str, str], endpoint: str
+) -> None:
+    from backend.services import customers
+
+    customer = customers.add_external_customer(
+        portal, world.acme_admin.actor, "Kund AB", "ap@kund.example", "K-1", **identifiers
+    )
+    buyer = invoices.customer_party(portal, world.acme_member.actor, customer.id)
+    assert str(buyer.endpoint) == endpoint
+    report = validate_invoice(replace(sample_invoice(), buyer=buyer))
+    assert "PEPPOL-EN16931-CL008" not in {f.rule for f in report.findings}
+
+
+def test_an_email_customer_without_identifiers_is_asked_for_one(
+    portal: Portal, world: World
+) -> None:
+    from backend.services import customers
+
+    customer = customers.add_external_customer(
+        portal, world.acme_admin.actor, "Kund AB", "ap@kund.example", "K-2"
+    )
+    buyer = invoices.customer_party(portal, world.acme_member.actor, customer.id)
+    assert str(buyer.endpoint) == "EM:ap@kund.example"
+    report = validate_invoice(replace(sample_invoice(), buyer=buyer))
+    assert "PEPPOL-EN16931-CL008" in {f.rule for f in report.findings}
