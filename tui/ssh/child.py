@@ -70,11 +70,18 @@ def clean_term(term: str) -> str:
     return DEFAULT_TERM
 
 
+HANG_UP_GRACE_S = 5
+
+
 def _hang_up(signum: int, _frame: object) -> None:
     # The client went away (the kernel's hangup when the PTY master closed, or the server's
     # SIGHUP). Unwind the app like an exit: open transactions roll back in their context
-    # managers. Once is enough: the server follows with SIGKILL if this does not end it.
+    # managers. Once is enough: the server follows with SIGKILL if this does not end it; and
+    # should the exit be swallowed on the way (a callback that catches everything) while the
+    # server is gone too, the alarm ends the process: an orphan on a dead PTY spins.
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(HANG_UP_GRACE_S)
     raise SystemExit(128 + signum)
 
 
