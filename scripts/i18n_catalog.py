@@ -2,6 +2,8 @@
 
     scripts/i18n todo nl todo-nl.json     every untranslated or fuzzy msgid, as {msgid: ""}
     scripts/i18n apply nl todo-nl.json    write the filled-in translations into nl's messages.po
+    i18n_catalog.py english-plurals        give en's plural messages their English forms (run
+                                          by scripts/i18n: an empty plural compiles as blank)
 
 Plural messages appear as {msgid: ["singular", "plural"]}. Placeholders ({name}) must be kept;
 ``apply`` refuses a translation whose placeholders differ from its msgid's.
@@ -69,7 +71,24 @@ def apply(lang: str, source: Path) -> int:
     return 1 if problems else 0
 
 
+def english_plurals() -> int:
+    """English needs no translation, except that an empty plural entry would be compiled and
+    shown as blank text: give each its msgid's two forms."""
+    catalog = _read("en")
+    filled = 0
+    for message in catalog:
+        if message.id and isinstance(message.id, tuple) and not all(message.string):
+            message.string = tuple(message.id)
+            filled += 1
+    if filled:
+        with _po("en").open("wb") as handle:
+            write_po(handle, catalog, ignore_obsolete=True)
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv == ["english-plurals"]:
+        return english_plurals()
     if len(argv) != 3 or argv[0] not in ("todo", "apply"):
         print(__doc__, file=sys.stderr)
         return 2
