@@ -24,7 +24,7 @@ from email.utils import parseaddr
 from ..domain.errors import ValidationError
 from ..domain.invoice import DocumentKind
 from ..i18n import Translator, translator
-from .messages import _check_host, _message, _single_address, ssh_command
+from .messages import check_host, paragraph_message, single_address, ssh_command
 
 # Line and paragraph separators (U+2028, U+2029), NEL (U+0085), other control and format
 # characters (bidi overrides, ...): whatever str.splitlines() splits on is among them.
@@ -74,7 +74,7 @@ def invoice_mail(
     answer the company rather than the portal.
     """
     t = translator(language)
-    recipient = _single_address(to)
+    recipient = single_address(to)
     names = _names(t, facts)
     if facts.kind is DocumentKind.CREDIT_NOTE:
         subject = t("Credit note {number} from {sender}", **names)
@@ -104,7 +104,7 @@ def invoice_mail(
     if reply is not None:
         paragraphs.append((t("To reach {sender}, reply to this e-mail.", **names), None))
     paragraphs.append((t("Sent with Invoice Portal"), None))
-    message = _message(
+    message = paragraph_message(
         subject, recipient, _from(t, sender, facts.sender_name), paragraphs, t.locale
     )
     if reply is not None:
@@ -130,8 +130,8 @@ def notification_mail(
 ) -> EmailMessage:
     """Tells a recipient user that ``facts`` is in the company's portal inbox."""
     t = translator(language)
-    recipient = _single_address(to)
-    _check_host(ssh_host, ssh_port)
+    recipient = single_address(to)
+    check_host(ssh_host, ssh_port)
     names = _names(t, facts)
     if facts.kind is DocumentKind.CREDIT_NOTE:
         subject = t("New credit note {number} from {sender}", **names)
@@ -166,7 +166,7 @@ def notification_mail(
         ),
         (t("Invoice Portal"), None),
     ]
-    message = _message(subject, recipient, sender, paragraphs, t.locale)
+    message = paragraph_message(subject, recipient, sender, paragraphs, t.locale)
     if pdf is not None:
         message.add_attachment(
             pdf,
@@ -210,6 +210,6 @@ def _reply_address(text: str) -> Address | None:
     if not text:
         return None
     try:
-        return _single_address(text)
+        return single_address(text)
     except ValidationError:  # an unusable company address: no Reply-To rather than no invoice
         return None

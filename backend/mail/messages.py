@@ -9,6 +9,7 @@ or headers.
 from __future__ import annotations
 
 import html
+import shlex
 from datetime import timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -31,6 +32,15 @@ def ssh_command(email: str, host: str, port: int) -> str:
     return f"ssh -p {port} {email}@{host}"
 
 
+def sftp_command(login: str, host: str, port: int, path: str = "") -> str:
+    """The line that opens the user's files (at ``path``, if given):
+    ``sftp -P 2222 anna@acme.se@portal.example:/downloads/``."""
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address
+    target = f"{login}@{host}" + (f":{path}" if path else "")
+    return f"sftp -P {port} {shlex.quote(target)}"
+
+
 def account_code_mail(
     issued: IssuedCode, *, purpose: str, ssh_host: str, ssh_port: int, sender: str
 ) -> EmailMessage:
@@ -38,8 +48,8 @@ def account_code_mail(
     kind = _PURPOSES.get(purpose)
     if kind is None:
         raise ValueError(f"unknown purpose {purpose!r}")
-    recipient = _single_address(issued.email)
-    _check_host(ssh_host, ssh_port)
+    recipient = single_address(issued.email)
+    check_host(ssh_host, ssh_port)
     t = translator(issued.language)
     line = ssh_command(recipient.addr_spec, ssh_host, ssh_port)
     validity = validity_text(t, CODE_LIFETIME[kind])
@@ -70,16 +80,11 @@ def account_code_mail(
         (t("Invoice Portal"), None),
     ]
 
-    return _message(subject, recipient, sender, paragraphs, t.locale)
+    return paragraph_message(subject, recipient, sender, paragraphs, t.locale)
 
 
-def _message(
-    subject: str,
-    recipient: Address,
-    sender: str,
-    paragraphs: list[tuple[str, str | None]],
-    lang: str,
-) -> EmailMessage:
+def new_message(subject: str, recipient: Address, sender: str) -> EmailMessage:
+    """A mail of the portal's with its headers and no body yet."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
@@ -87,6 +92,19 @@ def _message(
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=_domain_of(sender))
     message["Auto-Submitted"] = "auto-generated"
+    return message
+
+
+def paragraph_message(
+    subject: str,
+    recipient: Address,
+    sender: str,
+    paragraphs: list[tuple[str, str | None]],
+    lang: str,
+) -> EmailMessage:
+    """A mail of paragraphs (text, and a command line to show set apart, or None), as plain
+    text and HTML, in ``lang``."""
+    message = new_message(subject, recipient, sender)
     message.set_content(_plain(paragraphs))
     message.add_alternative(_html(paragraphs, lang), subtype="html")
     message["Content-Language"] = lang  # after set_content, which drops Content-* headers
@@ -97,8 +115,8 @@ def existing_account_mail(
     email: str, language: str, *, ssh_host: str, ssh_port: int, sender: str
 ) -> EmailMessage:
     """Told to the owner of an address someone tried to register a new membership with."""
-    recipient = _single_address(email)
-    _check_host(ssh_host, ssh_port)
+    recipient = single_address(email)
+    check_host(ssh_host, ssh_port)
     t = translator(language)
     paragraphs: list[tuple[str, str | None]] = [
         (t("Hello,"), None),
@@ -121,7 +139,9 @@ def existing_account_mail(
         (t("If it was not you, you can ignore this e-mail."), None),
         (t("Invoice Portal"), None),
     ]
-    return _message(t("Your Invoice Portal account"), recipient, sender, paragraphs, t.locale)
+    return paragraph_message(
+        t("Your Invoice Portal account"), recipient, sender, paragraphs, t.locale
+    )
 
 
 def validity_text(t: Translator, lifetime: timedelta) -> str:
@@ -171,7 +191,7 @@ def _html(paragraphs: list[tuple[str, str | None]], lang: str) -> str:
     )
 
 
-def _single_address(email: str) -> Address:
+def single_address(email: str) -> Address:
     """Exactly one bare address; anything else (a list, a display name, CR/LF, control
     characters) is refused."""
     text = email.strip()
@@ -192,7 +212,7 @@ def _bad_address(email: str) -> ValidationError:
     )
 
 
-def _check_host(host: str, port: int) -> None:
+def check_host(host: str, port: int) -> None:
     if not host or any(c.isspace() or c in "@;&|`$<>'\"\\" for c in host):
         raise ValueError("ssh_host must be a plain host name or address")
     if not 0 < port < 65536:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import html
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 
 from ..domain.states import TICKET_STATES, TicketState
 from ..i18n import translator
 from ..services.tickets import Recipient, TicketView
-from .messages import _check_host, _domain_of, _single_address, ssh_command
+from .messages import check_host, new_message, single_address, ssh_command
 
 QUOTE_PREFIX = "> "
 
@@ -35,8 +34,8 @@ def answer_mail(
     sender: str,
 ) -> EmailMessage:
     """Tells ``recipient`` that support answered ``ticket`` with ``answer``."""
-    address = _single_address(recipient.email)
-    _check_host(ssh_host, ssh_port)
+    address = single_address(recipient.email)
+    check_host(ssh_host, ssh_port)
     t = translator(recipient.language)
     number = case_number(ticket.id)
     subject = t(
@@ -65,13 +64,7 @@ def answer_mail(
     after = [follow_up]
     closing = [t("Invoice Portal")]
 
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = sender
-    message["To"] = address
-    message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = make_msgid(domain=_domain_of(sender))
-    message["Auto-Submitted"] = "auto-generated"
+    message = new_message(subject, address, sender)
     plain = [
         *before,
         "\n".join(QUOTE_PREFIX + line for line in answer.splitlines()),

@@ -13,7 +13,7 @@ from backend.config import Settings
 from backend.domain.errors import ValidationError
 from backend.i18n import translator
 from backend.mail import Mailer
-from backend.mail.messages import account_code_mail, ssh_command, validity_text
+from backend.mail.messages import account_code_mail, sftp_command, ssh_command, validity_text
 from backend.services.credentials import IssuedCode
 
 from .conftest import RunningSmtp
@@ -39,6 +39,18 @@ def _parts(message: EmailMessage) -> tuple[str, str]:
 
 def test_ssh_command() -> None:
     assert ssh_command("anna@acme.se", "portal.example", 2222) == SSH_LINE
+
+
+def test_sftp_command_brackets_an_ipv6_host_and_quotes_odd_paths() -> None:
+    assert sftp_command("anna@acme.se", "portal.example", 2222) == (
+        "sftp -P 2222 anna@acme.se@portal.example"
+    )
+    assert sftp_command("anna@acme.se", "::1", 2222, "/downloads/") == (
+        "sftp -P 2222 'anna@acme.se@[::1]:/downloads/'"
+    )
+    assert sftp_command("a@b.se", "h", 22, "/downloads/my file.pdf") == (
+        "sftp -P 22 'a@b.se@h:/downloads/my file.pdf'"
+    )
 
 
 @pytest.mark.parametrize("purpose", ["activation", "reset"])

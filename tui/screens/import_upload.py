@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Static
 
 from backend.domain.errors import N_, DomainError
 from backend.i18n import Translator
+from backend.mail.messages import sftp_command
 from backend.services import inbox_import
 from backend.services.inbox_import import ImportResult, UploadFile
 
@@ -65,7 +66,7 @@ class ImportUploadScreen(PortalScreen):
         start = self.app.start  # type: ignore[attr-defined]
         profile = self.app.profile  # type: ignore[attr-defined]
         login = profile.email if profile is not None else start.login
-        connect = plain(f"sftp -P {start.ssh_port} {login}@{start.ssh_host}")
+        connect = plain(sftp_command(login, start.ssh_host, start.ssh_port))
         intro = t(
             "Invoices you received outside the portal (UBL XML files) can be put in your"
             " /upload/ folder over SFTP, and imported here into your company's inbox when they"

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 
 from backend.domain.errors import N_, DomainError
 from backend.i18n import Translator
+from backend.mail.messages import sftp_command
 from backend.services import inbox_import, invoices
 from backend.services.inbox_import import SavedFile
 from backend.services.invoices import InvoiceDetail
@@ -154,7 +155,7 @@ class InvoiceViewScreen(PortalScreen):
             start = self.app.start  # type: ignore[attr-defined]
             profile = self.app.profile  # type: ignore[attr-defined]
             login = profile.email if profile is not None else start.login
-            command = sections.sftp_command(login, start.ssh_host, start.ssh_port, self.saved.path)
+            command = sftp_command(login, start.ssh_host, start.ssh_port, self.saved.path)
             saved = t(
                 "Saved to {path} ({size} bytes). Fetch it with:",
                 path=sections.plain(self.saved.path),

@@ -9,7 +9,6 @@ and the loader goes on with the newest query (bursts of keys cost one query, not
 from __future__ import annotations
 
 import importlib.util
-import shlex
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -30,6 +29,7 @@ from backend.db.invoice_list import (
 )
 from backend.domain.errors import N_, DomainError
 from backend.i18n import Translator
+from backend.mail.messages import sftp_command
 from backend.services import exports, invoices
 from backend.services.exports import ExportFormat, ExportResult
 
@@ -56,10 +56,7 @@ def _module_exists(name: str) -> bool:
 
 def sftp_lines(t: Translator, login: str, host: str, port: int, path: str) -> list[str]:
     """How to fetch ``path``: the ``sftp`` command line and the ``get`` line to type in it."""
-    if ":" in host:
-        host = f"[{host}]"
-    port_option = "" if port == 22 else f"-P {port} "
-    command = f"sftp {port_option}{shlex.quote(f'{login}@{host}')}"
+    command = sftp_command(login, host, port)
     quoted = f'"{path}"' if any(c.isspace() or c in "\"'\\" for c in path) else path
     return [
         t("Fetch it with: {command}", command=inert(command)),

@@ -22,6 +22,7 @@ from backend.domain.errors import N_, DomainError
 from backend.domain.states import INVOICE_STATES, TICKET_STATES, TicketState
 from backend.files import UserFiles
 from backend.i18n import Translator
+from backend.mail.messages import sftp_command
 from backend.services import tickets
 from backend.services.context import STAFF_ROLES
 from backend.services.tickets import CaseInvoice, TicketDetail
@@ -365,7 +366,7 @@ class CaseScreen(PortalScreen):
         finally:
             self.busy = False
         login = inert(app.profile.email if app.profile is not None else app.start.login)
-        command = f"sftp -P {app.start.ssh_port} {login}@{app.start.ssh_host}:/downloads/"
+        command = sftp_command(login, app.start.ssh_host, app.start.ssh_port, "/downloads/")
         count = len(saved)
         self._done(
             lambda t: t.ngettext(

@@ -18,6 +18,7 @@ from backend.domain.states import TICKET_STATES, TicketState
 from backend.files import StoredFile, UserFiles
 from backend.i18n import Translator
 from backend.mail import Mailer
+from backend.mail.messages import sftp_command
 from backend.mail.ticket_mail import answer_mail, case_number
 from backend.services.tickets import CASE_TYPES, MAX_ATTACHMENTS, SupportAnswer, TicketDetail
 
@@ -113,7 +114,7 @@ class UploadPicker(Vertical, Translatable):
         app: Any = self.app
         start = app.start
         login = inert(app.profile.email if app.profile is not None else start.login)
-        command = f"sftp -P {start.ssh_port} {login}@{start.ssh_host}"
+        command = sftp_command(login, start.ssh_host, start.ssh_port)
         if self.files:
             hint = t(
                 "Space marks a file to attach (at most {max}). Files are put in /upload/ with:"

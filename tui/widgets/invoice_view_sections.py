@@ -9,7 +9,6 @@ reaches the terminal. Labels reuse the PDF's wording (``backend/formats/pdf_sect
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -412,8 +411,3 @@ def fill_table(table: DataTable[Any], labels: list[str], rows: list[tuple[Text, 
         table.clear()
     for row in rows:
         table.add_row(*row)
-
-
-def sftp_command(login: str, host: str, port: int, path: str) -> str:
-    """The line that fetches ``path`` from the user's file area."""
-    return f"sftp -P {port} {shlex.quote(f'{login}@{host}:{path}')}"
