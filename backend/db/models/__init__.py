@@ -13,7 +13,13 @@ from .accounts import (
 from .audit import AuditEvent
 from .base import Base
 from .customers import Customer, DeliveryChannel
-from .integration import IntegrationSettings
+from .integration import (
+    FetchedFile,
+    IntegrationNotice,
+    IntegrationSettings,
+    SubstitutionRule,
+    UnitCodeTranslation,
+)
 from .invoices import (
     DeliveryEvent,
     InvoiceAllowanceCharge,
@@ -32,6 +38,8 @@ __all__ = [
     "DeliveryChannel",
     "DeliveryEvent",
     "DirectoryEntry",
+    "FetchedFile",
+    "IntegrationNotice",
     "IntegrationSettings",
     "InvoiceAllowanceCharge",
     "InvoiceAttachment",
@@ -42,9 +50,11 @@ __all__ = [
     "OneTimeCode",
     "RegistrationCode",
     "Role",
+    "SubstitutionRule",
     "Ticket",
     "TicketAttachment",
     "TicketMessage",
+    "UnitCodeTranslation",
     "User",
     "UserKey",
 ]
