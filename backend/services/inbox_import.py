@@ -25,20 +25,16 @@ from ..db.models import Company, InvoiceRow
 from ..db.models.customers import DeliveryChannel
 from ..db.models.invoices import DeliveryEvent
 from ..delivery.events import EventKind, event_detail
-from ..domain import identifiers
 from ..domain.errors import N_, DomainError, ValidationError
 from ..domain.field_limits import check_field_lengths
 from ..domain.invoice import Invoice, Party
+from ..domain.party_ids import party_ids
 from ..domain.states import InvoiceState
 from ..files import UserFiles, sanitise_filename
 from ..formats.ubl_reader import read_ubl
 from ..formats.validation import Finding, validate
 from .context import Context, use_case
 from .errors import Conflict, NotFound, PermissionDenied
-
-# The countries whose organisation numbers the portal knows, by the Peppol ICD that marks them.
-_ORG_NUMBER_SCHEMES = {"0007": "SE", "0106": "NL"}
-_VAT_SCHEMES = {"9955": "SE", "9944": "NL"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,44 +163,15 @@ def _import(ctx: Context, company_id: int, filename: str, data: bytes) -> Import
     return ImportResult(filename, row.id, invoice.number, invoice.seller.name, None, findings)
 
 
-def _lenient(check: object, *args: str) -> str | None:
-    """The canonical form of an identifier from a document, or None if it is not valid."""
-    try:
-        return check(*args, field="buyer")  # type: ignore[operator]
-    except (ValidationError, ValueError):
-        return None
-
-
 def _buyer_conditions(buyer: Party) -> list:  # type: ignore[type-arg]
     """SQL conditions matching the companies the buyer's identifiers name."""
-    conditions = []
-    org_numbers: set[tuple[str, str]] = set()
-    vat_numbers: set[str] = set()
-    country = _ORG_NUMBER_SCHEMES.get(buyer.legal_id_scheme) or buyer.address.country_code.upper()
-    if buyer.legal_id and country:
-        org = _lenient(identifiers.org_number, country, buyer.legal_id)
-        if org:
-            org_numbers.add((country, org))
-    if buyer.vat_number:
-        vat = _lenient(identifiers.vat_number, buyer.vat_number)
-        if vat:
-            vat_numbers.add(vat)
-    endpoint = buyer.endpoint
-    if endpoint is not None:
-        scheme = endpoint.scheme.strip()
-        value = _lenient(
-            lambda s, v, field: identifiers.participant_id_for(s, v, field=field).value,
-            scheme,
-            endpoint.value,
-        )
-        if value:
-            conditions.append((Company.peppol_scheme == scheme) & (Company.peppol_value == value))
-            if scheme in _ORG_NUMBER_SCHEMES:
-                org_numbers.add((_ORG_NUMBER_SCHEMES[scheme], value))
-            elif scheme in _VAT_SCHEMES:
-                vat_numbers.add(value)
-    conditions += [(Company.country == c) & (Company.org_id == o) for c, o in org_numbers]
-    conditions += [Company.vat_number == v for v in vat_numbers]
+    ids = party_ids(buyer)
+    conditions = [
+        (Company.peppol_scheme == scheme) & (Company.peppol_value == value)
+        for scheme, value in ids.endpoints
+    ]
+    conditions += [(Company.country == c) & (Company.org_id == o) for c, o in ids.org_numbers]
+    conditions += [Company.vat_number == v for v in ids.vat_numbers]
     return conditions
 
 

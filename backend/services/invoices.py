@@ -17,18 +17,16 @@ from ..db.invoice_list import (
     to_row,
 )
 from ..db.invoice_mapping import apply_invoice, invoice_from_row
-from ..db.models import Company, Customer, InvoiceRow, User
+from ..db.models import Company, Customer, InvoiceRow
 from ..db.models.customers import DeliveryChannel
+from ..db.party_mapping import buyer_party, seller_party
 from ..domain.checks import check_invoice
 from ..domain.errors import N_, DomainError, ValidationError
 from ..domain.field_limits import check_field_lengths
 from ..domain.invoice import (
-    Address,
-    Contact,
     DocumentKind,
     Invoice,
     InvoiceReference,
-    ParticipantId,
     Party,
     PaymentMeans,
 )
@@ -93,19 +91,6 @@ class InvoiceStart:
 # The currency an invoice starts in, by the seller's country; anything else is typed.
 COUNTRY_CURRENCIES = {"SE": "SEK", "NL": "EUR"}
 DEFAULT_DUE_DAYS = 30
-# A buyer without a Peppol participant id is addressed (BT-49, which Peppol requires) by its
-# organisation number or VAT number under the Peppol EAS scheme for it. "EM" (an e-mail address)
-# is the last resort: Peppol's EAS list does not have it, so the validator then asks for an id.
-ORG_NUMBER_SCHEMES = {"SE": "0007", "NL": "0106"}
-VAT_SCHEMES = {
-    "SE": "9955",
-    "NL": "9944",
-    "BE": "9925",
-    "DE": "9930",
-    "AT": "9914",
-    "FR": "9957",
-}
-EMAIL_SCHEME = "EM"
 
 
 def _own_invoice(ctx: Context, invoice_id: int) -> InvoiceRow:
@@ -145,31 +130,6 @@ def _write_draft(row: InvoiceRow, invoice: Invoice, customer: Customer | None) -
     row.channel = customer.channel if customer else DeliveryChannel.EMAIL
 
 
-def _participant(text: str) -> ParticipantId | None:
-    scheme, colon, value = (text or "").partition(":")
-    return ParticipantId(scheme.strip(), value.strip()) if colon and value.strip() else None
-
-
-def _seller(company: Company, user: User) -> Party:
-    return Party(
-        name=company.name,
-        address=Address(
-            street=company.street,
-            city=company.city,
-            postal_code=company.postal_code,
-            country_code=company.country,
-        ),
-        legal_id=company.org_id,
-        vat_number=company.vat_number or "",
-        endpoint=_participant(company.peppol_id),
-        contact=Contact(
-            name=user.name or company.contact_name,
-            phone=user.phone or company.phone,
-            email=company.email or user.email,
-        ),
-    )
-
-
 def _new_invoice(ctx: Context, kind: DocumentKind = DocumentKind.INVOICE) -> Invoice:
     user = ctx.require_user()
     company = ctx.session.get(Company, user.company_id)
@@ -187,43 +147,10 @@ def _new_invoice(ctx: Context, kind: DocumentKind = DocumentKind.INVOICE) -> Inv
         issue_date=today,
         due_date=today + timedelta(days=DEFAULT_DUE_DAYS),
         currency=COUNTRY_CURRENCIES.get(company.country, "EUR"),
-        seller=_seller(company, user),
+        seller=seller_party(company, user),
         buyer=Party(),
         lines=[],
         payment_means=[payment],
-    )
-
-
-def _buyer(customer: Customer) -> Party:
-    """The buyer as the register knows it; a member's address comes from its company."""
-    member = customer.recipient
-    endpoint = _participant(customer.peppol_id) or (
-        _participant(member.peppol_id) if member is not None else None
-    )
-    country = member.country if member is not None else customer.country
-    org_id = customer.org_id or (member.org_id if member is not None else "")
-    vat = customer.vat_number or (member.vat_number or "" if member else "")
-    if endpoint is None and org_id and country in ORG_NUMBER_SCHEMES:
-        endpoint = ParticipantId(ORG_NUMBER_SCHEMES[country], org_id)
-    if endpoint is None and vat and vat[:2].upper() in VAT_SCHEMES:
-        endpoint = ParticipantId(VAT_SCHEMES[vat[:2].upper()], vat)
-    if endpoint is None and customer.email:
-        endpoint = ParticipantId(EMAIL_SCHEME, customer.email)
-    address = Address(country_code=customer.country)
-    if member is not None:
-        address = Address(
-            street=member.street,
-            city=member.city,
-            postal_code=member.postal_code,
-            country_code=member.country,
-        )
-    return Party(
-        name=member.name if member is not None else customer.name,
-        address=address,
-        legal_id=org_id,
-        vat_number=vat,
-        endpoint=endpoint,
-        contact=Contact(email=customer.email),
     )
 
 
@@ -240,7 +167,7 @@ def customer_party(ctx: Context, customer_id: int) -> Party:
     user = ctx.require_user()
     customer = _customer(ctx, customer_id, user.company_id)
     assert customer is not None
-    return _buyer(customer)
+    return buyer_party(customer)
 
 
 @use_case(writes=False)

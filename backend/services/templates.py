@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from ..db.models import Company, Customer, InvoiceTemplate
 from ..db.models.templates import MAX_TEMPLATES_PER_COMPANY
+from ..db.party_mapping import buyer_party
 from ..domain.errors import N_, ValidationError
 from ..domain.invoice import (
     Address,
@@ -31,7 +32,7 @@ from ..domain.invoice import (
 from ..domain.vat import VatCategory, rates_for_country
 from .context import Context, use_case
 from .errors import Conflict, NotFound
-from .invoices import InvoiceStart, _buyer, _new_invoice
+from .invoices import InvoiceStart, _new_invoice
 
 ALLOWED_TEMPLATE_KEYS = frozenset(
     {
@@ -433,7 +434,7 @@ def _apply_fields(ctx: Context, invoice: Invoice, fields: dict[str, Any]) -> Inv
     if isinstance(customer_id, int) and not isinstance(customer_id, bool):
         customer = ctx.session.get(Customer, customer_id)
     if customer is not None and customer.sender_company_id == ctx.own_company_id():
-        changes["buyer"] = _buyer(customer)
+        changes["buyer"] = buyer_party(customer)
     else:
         customer = None  # removed from the register since: the form asks for one
     return InvoiceStart(
