@@ -4,21 +4,8 @@ company (and the user writing), the buyer from the customer register."""
 from __future__ import annotations
 
 from ..domain.invoice import Address, Contact, ParticipantId, Party
+from ..domain.party_ids import endpoint_from_ids
 from .models import Company, Customer, User
-
-# A buyer without a Peppol participant id is addressed (BT-49, which Peppol requires) by its
-# organisation number or VAT number under the Peppol EAS scheme for it. "EM" (an e-mail address)
-# is the last resort: Peppol's EAS list does not have it, so the validator then asks for an id.
-ORG_NUMBER_SCHEMES = {"SE": "0007", "NL": "0106"}
-VAT_SCHEMES = {
-    "SE": "9955",
-    "NL": "9944",
-    "BE": "9925",
-    "DE": "9930",
-    "AT": "9914",
-    "FR": "9957",
-}
-EMAIL_SCHEME = "EM"
 
 
 def participant(text: str) -> ParticipantId | None:
@@ -56,12 +43,7 @@ def buyer_party(customer: Customer) -> Party:
     country = member.country if member is not None else customer.country
     org_id = customer.org_id or (member.org_id if member is not None else "")
     vat = customer.vat_number or (member.vat_number or "" if member else "")
-    if endpoint is None and org_id and country in ORG_NUMBER_SCHEMES:
-        endpoint = ParticipantId(ORG_NUMBER_SCHEMES[country], org_id)
-    if endpoint is None and vat and vat[:2].upper() in VAT_SCHEMES:
-        endpoint = ParticipantId(VAT_SCHEMES[vat[:2].upper()], vat)
-    if endpoint is None and customer.email:
-        endpoint = ParticipantId(EMAIL_SCHEME, customer.email)
+    endpoint = endpoint or endpoint_from_ids(country, org_id, vat, customer.email)
     address = Address(country_code=customer.country)
     if member is not None:
         address = Address(

@@ -11,8 +11,10 @@ ours). The history is shown to the sending company: nothing about the recipient 
 from __future__ import annotations
 
 import enum
+import json
 
 from ..domain.errors import N_
+from ..domain.substitution import SUBSTITUTION_FIELD_LABELS, SubstitutionField
 from ..i18n import Translator
 
 
@@ -27,6 +29,8 @@ class EventKind(enum.StrEnum):
     RETRY = "retry"  # a temporary error; tried again later (data: the error)
     FAILED = "failed"  # given up (data: the error)
     IMPORTED = "imported"  # a received invoice imported from /upload/ (data: the file name)
+    FETCHED = "fetched"  # handed in by the business system (data: the file name)
+    SUBSTITUTED = "substituted"  # a substitution rule changed it (data: JSON [field, old, new])
 
 
 EVENT_TEXTS: dict[EventKind, str] = {
@@ -40,6 +44,8 @@ EVENT_TEXTS: dict[EventKind, str] = {
     EventKind.RETRY: N_("Temporary error, will try again: {data}"),
     EventKind.FAILED: N_("Delivery failed: {data}"),
     EventKind.IMPORTED: N_("Imported from the uploaded file {data}"),
+    EventKind.FETCHED: N_("Fetched from the business system: {data}"),
+    EventKind.SUBSTITUTED: N_("Substitution rule applied: {data}"),
 }
 
 _MAX_DETAIL = 2000
@@ -66,9 +72,20 @@ def event_text(t: Translator, detail: str) -> str:
         return data
     if kind in (EventKind.NOTIFIED, EventKind.NOTIFY_FAILED) and data.isascii() and data.isdigit():
         return _notified_text(t, kind, int(data))
+    if kind is EventKind.SUBSTITUTED:
+        data = _substitution_text(t, data)
     if kind in (EventKind.FAILED, EventKind.RETRY):
         data = t.gettext(data)  # our own reasons are msgids; a server's words stay as they are
     return t(EVENT_TEXTS[kind], data=data)
+
+
+def _substitution_text(t: Translator, data: str) -> str:
+    try:
+        field, old, new = json.loads(data)
+        label = SUBSTITUTION_FIELD_LABELS[SubstitutionField(field)]
+    except (ValueError, TypeError, KeyError):
+        return data
+    return t("{field} “{old}” → “{new}”", field=t(label), old=old, new=new)
 
 
 def _notified_text(t: Translator, kind: EventKind, count: int) -> str:

@@ -9,11 +9,39 @@ from dataclasses import dataclass, field
 
 from . import identifiers
 from .errors import ValidationError
-from .invoice import Party
+from .invoice import ParticipantId, Party
 
 # The Peppol ICDs / EAS codes of the identifiers the portal knows, by the country they belong to.
 ORG_NUMBER_ICDS = {"0007": "SE", "0106": "NL"}
 VAT_EAS = {"9955": "SE", "9944": "NL"}
+
+
+# A party without a Peppol participant id is addressed (BT-49, which Peppol requires) by its
+# organisation number or VAT number under the Peppol EAS scheme for it. "EM" (an e-mail address)
+# is the last resort: Peppol's EAS list does not have it, so the validator then asks for an id.
+ORG_NUMBER_SCHEMES = {country: icd for icd, country in ORG_NUMBER_ICDS.items()}
+VAT_SCHEMES = {
+    "SE": "9955",
+    "NL": "9944",
+    "BE": "9925",
+    "DE": "9930",
+    "AT": "9914",
+    "FR": "9957",
+}
+EMAIL_SCHEME = "EM"
+
+
+def endpoint_from_ids(
+    country: str, org_id: str, vat_number: str, email: str = ""
+) -> ParticipantId | None:
+    """The electronic address a party without one is reached at (see above)."""
+    if org_id and country in ORG_NUMBER_SCHEMES:
+        return ParticipantId(ORG_NUMBER_SCHEMES[country], org_id)
+    if vat_number and vat_number[:2].upper() in VAT_SCHEMES:
+        return ParticipantId(VAT_SCHEMES[vat_number[:2].upper()], vat_number)
+    if email:
+        return ParticipantId(EMAIL_SCHEME, email)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,322 @@
+"""A fetched file becomes queued invoices: parse -> substitute -> validate -> store.
+
+``prepare`` is the pure part (no database, picklable arguments, so a poll can run it in other
+processes): it reads the file in the company's format, fills in the seller for formats that
+leave it out, applies the substitution rules and validates. ``store`` is the database part, in
+the caller's transaction: it recognises bytes already fetched (``FetchedFile.sha256``), checks
+that the seller is the company and the buyer a customer that accepts its invoices, and writes
+the invoices awaiting approval (or approved, for companies that send automatically) with the
+fetch and every applied rule on their history. A file that fails is stored too, with its
+report, so nothing fetched is ever lost and it can be retried once the rules are fixed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..db.invoice_mapping import apply_invoice
+from ..db.models import AuditEvent, Company, Customer, InvoiceRow
+from ..db.models.integration import FetchedFile, FetchedFileStatus, FileFormat
+from ..db.models.invoices import DeliveryEvent
+from ..db.party_mapping import buyer_party, seller_party
+from ..delivery.events import EventKind, event_detail
+from ..domain.errors import N_, DomainError
+from ..domain.field_limits import check_field_lengths
+from ..domain.invoice import Invoice, Party, PaymentMeans
+from ..domain.party_ids import PartyIds, endpoint_from_ids, party_ids
+from ..domain.states import CustomerLinkState, InvoiceState
+from ..domain.substitution import Applied, Rule, substitute
+from ..formats.csv_invoice import read_csv_invoices
+from ..formats.ubl_reader import read_ubl
+from ..formats.validation import validate_invoice
+from .report import Problem, report_json
+
+Status = Literal["imported", "failed", "duplicate"]
+
+
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    """What ``prepare`` needs to know of the company (picklable)."""
+
+    file_format: str
+    rules: tuple[Rule, ...] = ()
+    unit_codes: Mapping[str, str] = field(default_factory=dict)
+    # The company as seller, and its payment details, for files (CSV) that leave them out.
+    seller: Party = field(default_factory=Party)
+    payment: PaymentMeans | None = None
+    max_bytes: int = 20 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class Prepared:
+    invoices: list[Invoice] = field(default_factory=list)
+    applied: list[list[Applied]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def fatal(self) -> bool:
+        return not self.invoices or any(p.fatal for p in self.problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: Status
+    file_id: int | None = None
+    invoice_ids: tuple[int, ...] = ()
+    numbers: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+NO_MATCHING_ATTACHMENT = N_("The e-mail has no attachment whose name matches the file pattern.")
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def prepare(data: bytes, recipe: Recipe, *, whole_message: bool = False) -> Prepared:
+    """Read, complete, substitute and validate one file (see the module)."""
+    if whole_message:
+        return Prepared(problems=[Problem(NO_MATCHING_ATTACHMENT, field="file")])
+    try:
+        invoices = _read(data, recipe)
+    except DomainError as error:
+        return Prepared(problems=[Problem.from_error(error)])
+    prepared = Prepared()
+    for invoice in invoices:
+        _complete(invoice, recipe)
+        applied = substitute(invoice, recipe.rules, recipe.unit_codes)
+        prepared.invoices.append(invoice)
+        prepared.applied.append(applied)
+        prepared.problems += _check(invoice, numbered=len(invoices) > 1)
+    return prepared
+
+
+def _read(data: bytes, recipe: Recipe) -> list[Invoice]:
+    if recipe.file_format == FileFormat.CSV:
+        return read_csv_invoices(data, max_bytes=recipe.max_bytes)
+    return [read_ubl(data, max_bytes=recipe.max_bytes).invoice]
+
+
+def _complete(invoice: Invoice, recipe: Recipe) -> None:
+    if not invoice.seller.name and not party_ids(invoice.seller):
+        invoice.seller = replace(recipe.seller)
+    buyer = invoice.buyer
+    if buyer.endpoint is None:
+        country = buyer.address.country_code.upper()
+        buyer.endpoint = endpoint_from_ids(country, buyer.legal_id, buyer.vat_number)
+    if not invoice.payment_means and recipe.payment is not None:
+        invoice.payment_means.append(replace(recipe.payment))
+
+
+def _check(invoice: Invoice, *, numbered: bool) -> list[Problem]:
+    """Field lengths and the Peppol rules; each problem names the invoice when a file holds
+    several."""
+    problems = [Problem.from_error(error) for error in check_field_lengths(invoice)]
+    problems += [Problem.from_finding(f) for f in validate_invoice(invoice).findings]
+    if numbered:
+        prefix = invoice.number or "?"
+        problems = [
+            replace(p, field=f"{prefix}: {p.field}" if p.field else prefix) for p in problems
+        ]
+    return problems
+
+
+class CompanyBook:
+    """The company's identifiers and its customer register, looked up once per poll."""
+
+    def __init__(self, session: Session, company_id: int) -> None:
+        company = session.get(Company, company_id)
+        if company is None:
+            raise LookupError(company_id)
+        self.company_id = company_id
+        self.seller = seller_party(company)
+        self.ids = party_ids(self.seller)
+        customers = session.scalars(
+            select(Customer)
+            .where(Customer.sender_company_id == company_id)
+            .options(selectinload(Customer.recipient))
+            .order_by(Customer.id)
+        )
+        self._customers: dict[tuple[str, ...], list[Customer]] = {}
+        for customer in customers:
+            for key in _keys(party_ids(buyer_party(customer))):
+                self._customers.setdefault(key, []).append(customer)
+
+    def is_us(self, seller: Party) -> bool:
+        """Whether a file's seller is this company (a seller without identifiers counts)."""
+        ids = party_ids(seller)
+        return not ids or bool(set(_keys(ids)) & set(_keys(self.ids)))
+
+    def customers_for(self, buyer: Party) -> list[Customer]:
+        found: dict[int, Customer] = {}
+        for key in _keys(party_ids(buyer)):
+            for customer in self._customers.get(key, ()):
+                found.setdefault(customer.id, customer)
+        return list(found.values())
+
+
+def _keys(ids: PartyIds) -> Iterable[tuple[str, ...]]:
+    yield from (("endpoint", s, v) for s, v in ids.endpoints)
+    yield from (("org", c, o) for c, o in ids.org_numbers)
+    yield from (("vat", v) for v in ids.vat_numbers)
+
+
+class _Refused(DomainError):
+    pass
+
+
+def store(
+    session: Session,
+    book: CompanyBook,
+    prepared: Prepared,
+    *,
+    name: str,
+    source: str,
+    data: bytes,
+    now: datetime,
+    auto_approve: bool,
+    retry: FetchedFile | None = None,
+) -> Outcome:
+    """Write the outcome of one prepared file in ``session``'s transaction (see the module);
+    ``retry`` is the stored failed file being imported again."""
+    digest = file_digest(data)
+    if retry is None:
+        known = session.scalar(
+            select(FetchedFile.id).where(
+                FetchedFile.company_id == book.company_id, FetchedFile.sha256 == digest
+            )
+        )
+        if known is not None:
+            return Outcome("duplicate", known)
+    problems = list(prepared.problems)
+    rows: list[InvoiceRow] = []
+    if not prepared.fatal:
+        try:
+            with session.begin_nested():
+                rows = [
+                    _queue(session, book, invoice, applied, name, now, auto_approve)
+                    for invoice, applied in zip(prepared.invoices, prepared.applied, strict=True)
+                ]
+        except DomainError as error:
+            problems.append(Problem.from_error(error))
+            rows = []
+    row = retry or FetchedFile(
+        company_id=book.company_id,
+        sha256=digest,
+        name=name[:255],
+        source=source[:500],
+        content=data,
+        fetched_at=now,
+        attempts=0,
+    )
+    row.status = FetchedFileStatus.IMPORTED if rows else FetchedFileStatus.FAILED
+    row.invoice_id = rows[0].id if rows else None
+    row.report = report_json(problems)
+    row.attempts = (row.attempts or 0) + 1
+    row.updated_at = now
+    session.add(row)
+    session.flush()
+    return Outcome(
+        "imported" if rows else "failed",
+        row.id,
+        tuple(r.id for r in rows),
+        tuple(r.number or "" for r in rows),
+        tuple(problems),
+    )
+
+
+def _queue(
+    session: Session,
+    book: CompanyBook,
+    invoice: Invoice,
+    applied: Sequence[Applied],
+    name: str,
+    now: datetime,
+    auto_approve: bool,
+) -> InvoiceRow:
+    if not book.is_us(invoice.seller):
+        raise _Refused(
+            N_("The seller in the file, {name}, is not your company."),
+            field="seller",
+            name=invoice.seller.name[:100],
+        )
+    customers = book.customers_for(invoice.buyer)
+    if not customers:
+        raise _Refused(
+            N_(
+                "The buyer {name} is not in your customer register: no customer has its"
+                " organisation number, VAT number or Peppol ID."
+            ),
+            field="buyer",
+            name=invoice.buyer.name[:100],
+        )
+    if len(customers) > 1:
+        raise _Refused(
+            N_("The buyer {name} matches more than one customer in your register."),
+            field="buyer",
+            name=invoice.buyer.name[:100],
+        )
+    customer = customers[0]
+    if customer.state is not CustomerLinkState.APPROVED:
+        raise _Refused(
+            N_("The customer {name} has not approved invoices from you yet."),
+            field="buyer",
+            name=customer.name,
+        )
+    taken = session.scalar(
+        select(InvoiceRow.id)
+        .where(
+            InvoiceRow.sender_company_id == book.company_id,
+            InvoiceRow.number == invoice.number,
+            InvoiceRow.state != InvoiceState.DRAFT,
+        )
+        .limit(1)
+    )
+    if taken is not None:
+        raise _Refused(
+            N_("The invoice number {number} is already used."),
+            field="number",
+            number=invoice.number[:50],
+        )
+    state = InvoiceState.APPROVED if auto_approve else InvoiceState.READY_FOR_APPROVAL
+    row = InvoiceRow(
+        state=state,
+        sender_company_id=book.company_id,
+        customer_id=customer.id,
+        recipient_company_id=customer.recipient_company_id,
+        channel=customer.channel,
+        submitted_at=now,
+        approved_at=now if auto_approve else None,
+        created_at=now,
+    )
+    apply_invoice(row, invoice)  # ValidationError when the totals cannot be computed
+    history = [event_detail(EventKind.FETCHED, name)]
+    history += [
+        event_detail(EventKind.SUBSTITUTED, json.dumps([a.field.value, a.old, a.new]))
+        for a in applied
+    ]
+    row.deliveries = [
+        DeliveryEvent(at=now, channel=customer.channel, state=state, detail=d) for d in history
+    ]
+    session.add(row)
+    session.flush()
+    session.add(
+        AuditEvent(
+            at=now,
+            company_id=book.company_id,
+            action="invoice_fetched",
+            subject=f"invoice:{row.id}",
+            source="integration",
+            detail={"file": name[:255], "number": row.number, "approved": auto_approve},
+        )
+    )
+    return row
