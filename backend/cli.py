@@ -215,6 +215,15 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> CommandOutput:
     return CommandOutput("", server.serve(Settings.from_env(environ), ssh_settings))
 
 
+def cmd_integration_poll(args: argparse.Namespace, t: Translator) -> str:
+    from .integration.runner import poll_until_signalled
+
+    count = poll_until_signalled(Settings.from_env(_environ(args)), once=args.once)
+    return t.ngettext("{count} file imported.", "{count} files imported.", count).format(
+        count=count
+    )
+
+
 def cmd_render(args: argparse.Namespace, t: Translator) -> CommandOutput:
     from .formats.csv_export import invoices_to_csv
     from .formats.pdf import render_pdf
@@ -363,6 +372,18 @@ def build_parser(t: Translator) -> argparse.ArgumentParser:
     from .delivery.command import add_worker_command  # the delivery worker's own options
 
     add_worker_command(commands, t)
+
+    integration = commands.add_parser(
+        "integration", help=t("fetching invoice files from business systems")
+    ).add_subparsers(dest="action", required=True)
+    poll = integration.add_parser(
+        "poll", help=t("fetch and import files from every due business system (Ctrl-C stops it)")
+    )
+    poll.add_argument("--once", action="store_true", help=t("poll what is due now, then stop"))
+    poll.add_argument(
+        "--data-dir", default=argparse.SUPPRESS, help=t("data directory (as before the command)")
+    )
+    poll.set_defaults(run=cmd_integration_poll)
 
     schemas = commands.add_parser("schemas", help=t("the UBL 2.1 XSD schemas")).add_subparsers(
         dest="action", required=True

@@ -20,6 +20,9 @@ class Settings:
     mail_from: str = DEFAULT_MAIL_FROM
     upload_max_bytes: int = UPLOAD_MAX_BYTES
     upload_max_files: int = UPLOAD_MAX_FILES
+    # Business-system servers with TLS (FTPS, POP3 over SSL) are checked against these CA
+    # certificates (a PEM file) instead of the system's: for a company's private CA.
+    integration_ca_file: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -33,4 +36,5 @@ class Settings:
             mail_from=env.get("PORTAL_MAIL_FROM") or DEFAULT_MAIL_FROM,
             upload_max_bytes=int(env.get("PORTAL_UPLOAD_MAX_BYTES") or UPLOAD_MAX_BYTES),
             upload_max_files=int(env.get("PORTAL_UPLOAD_MAX_FILES") or UPLOAD_MAX_FILES),
+            integration_ca_file=env.get("PORTAL_INTEGRATION_CA_FILE", ""),
         )

@@ -316,7 +316,10 @@ def test_connection(ctx: Context) -> ConnectionCheck:
     row = _settings(ctx, company.id)
     if row is None or not row.host:
         raise Conflict(N_("Save the connection settings first."), field="host")
-    connection = connection_for(row, SecretBox.in_data_dir(ctx.portal.settings.data_dir))
+    settings = ctx.portal.settings
+    connection = connection_for(
+        row, SecretBox.in_data_dir(settings.data_dir), settings.integration_ca_file
+    )
     return asyncio.run(_probe(connection))
 
 

@@ -186,6 +186,9 @@ async def run_until_signalled(server: PortalServer, *, out: Any = None) -> None:
 
     shown = LoginLine(server.ssh_settings.shown_host, server.ssh_settings.shown_port(server.port))
     worker = BackgroundWorker(server.portal, shown, language=server.ssh_settings.language)
+    from backend.integration.runner import BackgroundPoller
+
+    poller = BackgroundPoller(server.portal, language=server.ssh_settings.language)
     t = translator(server.ssh_settings.language)
     print(
         t("Invoice Portal listening on {host} port {port}", host=server.host, port=server.port),
@@ -197,11 +200,13 @@ async def run_until_signalled(server: PortalServer, *, out: Any = None) -> None:
     print(t("Stopping: ending the sessions ..."), file=out)
     out.flush()
     worker_stopped = asyncio.ensure_future(worker.stop())  # while the sessions end
+    poller_stopped = asyncio.ensure_future(poller.stop())
     try:
         await asyncio.wait_for(server.stop(), SHUTDOWN_LIMIT)
     except TimeoutError:
         log.warning("the server did not stop in time")
     await worker_stopped
+    await poller_stopped
 
 
 def serve(settings: Settings, ssh_settings: SSHSettings) -> int:

@@ -1,0 +1,350 @@
+"""Polling business systems: fetch each company's files, import them, report problems.
+
+One poll of one company: connect with its settings, list the files, and take them in chunks:
+fetch a chunk, ``prepare`` it (in worker processes when given an executor), ``store`` it in one
+transaction, and only after the commit remove what the settings say to remove (POP3: the mails
+whose files are all stored). A file that fails is stored as failed, so it too is safe to remove.
+Connection problems and failed files become notices, mailed after the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..db.models import Company, MembershipLevel
+from ..db.models.integration import (
+    FetchedFile,
+    FetchProtocol,
+    IntegrationSettings,
+    SubstitutionRule,
+    UnitCodeTranslation,
+)
+from ..db.party_mapping import seller_party
+from ..domain.invoice import PaymentMeans
+from ..domain.substitution import Rule
+from ..mail.outbox import Mailer, MailError
+from ..services.context import Portal
+from . import notices
+from .pickers import open_picker
+from .pickers.base import ConnectionSettings, PickerError, RemoteFile
+from .pipeline import CompanyBook, Outcome, Prepared, Recipe, prepare, store
+from .secret_box import SecretBox
+
+log = logging.getLogger(__name__)
+
+CHUNK = 50
+# Levels whose members may fetch from a business system.
+INTEGRATION_LEVELS = frozenset({MembershipLevel.PLUS, MembershipLevel.PREMIUM})
+
+
+@dataclass(slots=True)
+class PollSummary:
+    imported: int = 0
+    failed: int = 0
+    duplicates: int = 0
+    error: PickerError | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    company_id: int
+    connection: ConnectionSettings
+    recipe: Recipe
+    auto_approve: bool
+    remove: bool
+    pinned: bool
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def recipe_for(session: Session, company: Company, settings: IntegrationSettings) -> Recipe:
+    rules = session.scalars(
+        select(SubstitutionRule)
+        .where(SubstitutionRule.company_id == company.id)
+        .order_by(SubstitutionRule.id)
+    )
+    units = session.execute(
+        select(UnitCodeTranslation.source, UnitCodeTranslation.target).where(
+            UnitCodeTranslation.company_id == company.id
+        )
+    )
+    payment = (
+        PaymentMeans(
+            code="58" if company.country == "NL" else "30",
+            iban=company.iban or "",
+            bic=company.bic,
+            account_name=company.name,
+        )
+        if company.iban
+        else None
+    )
+    return Recipe(
+        file_format=settings.file_format,
+        rules=tuple(Rule(r.field, r.mode, r.value) for r in rules),
+        unit_codes={source: target for source, target in units},
+        seller=seller_party(company),
+        payment=payment,
+    )
+
+
+def connection_for(
+    settings: IntegrationSettings, box: SecretBox, ca_file: str = ""
+) -> ConnectionSettings:
+    return ConnectionSettings(
+        protocol=settings.protocol,
+        host=settings.host,
+        port=settings.port,
+        username=settings.username,
+        password=box.decrypt(settings.secret_encrypted),
+        private_key=box.decrypt(settings.private_key_encrypted),
+        path=settings.path,
+        pattern=settings.file_pattern,
+        ftps_mode=settings.ftps_mode or "none",
+        use_ssl=settings.use_ssl,
+        binary_mode=settings.binary_mode,
+        passive_mode=settings.passive_mode,
+        host_key=settings.host_key,
+        ca_file=ca_file,
+    )
+
+
+def _plan(portal: Portal, company_id: int) -> _Plan | None:
+    with portal.transaction(writes=False) as session:
+        company = session.get(Company, company_id)
+        settings = session.scalar(
+            select(IntegrationSettings).where(IntegrationSettings.company_id == company_id)
+        )
+        if company is None or settings is None or company.level not in INTEGRATION_LEVELS:
+            return None
+        box = SecretBox.in_data_dir(portal.settings.data_dir)
+        return _Plan(
+            company_id,
+            connection_for(settings, box, portal.settings.integration_ca_file),
+            recipe_for(session, company, settings),
+            settings.send_automatically,
+            settings.protocol == FetchProtocol.POP3 or settings.remove_after_polling,
+            bool(settings.host_key),
+        )
+
+
+async def poll_company(
+    portal: Portal,
+    company_id: int,
+    *,
+    mailer: Mailer | None = None,
+    executor: Executor | None = None,
+    clock: Callable[[], datetime] = now_utc,
+) -> PollSummary:
+    """Fetch and import what company ``company_id``'s business system has now."""
+    summary = PollSummary()
+    plan = await asyncio.to_thread(_plan, portal, company_id)
+    if plan is None:
+        return summary
+    due: list[notices.DueNotice] = []
+    try:
+        async with open_picker(plan.connection) as picker:
+            remotes = await picker.list()
+            await asyncio.to_thread(_connected, portal, plan, picker.host_key, clock())
+            safe: list[RemoteFile] = []
+            for start in range(0, len(remotes), CHUNK):
+                chunk = remotes[start : start + CHUNK]
+                datas = [await picker.fetch(remote) for remote in chunk]
+                prepared = await _prepare_all(chunk, datas, plan.recipe, executor)
+                outcomes, chunk_due = await asyncio.to_thread(
+                    _store_chunk, portal, plan, chunk, datas, prepared, clock()
+                )
+                due += chunk_due
+                for outcome in outcomes:
+                    summary.outcomes.append(outcome)
+                    if outcome.status == "imported":
+                        summary.imported += 1
+                    elif outcome.status == "failed":
+                        summary.failed += 1
+                    else:
+                        summary.duplicates += 1
+                safe += chunk
+                if plan.remove and plan.connection.protocol != FetchProtocol.POP3:
+                    await picker.remove(chunk)
+            if plan.remove and plan.connection.protocol == FetchProtocol.POP3:
+                await picker.remove(safe)
+    except PickerError as error:
+        summary.error = error
+        notice = await asyncio.to_thread(_connection_failed, portal, plan, error, clock())
+        due += [notice] if notice is not None else []
+    finally:
+        await asyncio.to_thread(_polled, portal, company_id, clock())
+    await _mail(portal, mailer, due)
+    return summary
+
+
+async def _prepare_all(
+    chunk: list[RemoteFile], datas: list[bytes], recipe: Recipe, executor: Executor | None
+) -> list[Prepared]:
+    if executor is None:  # a thread: the event loop (the SSH sessions of serve) stays free
+        return await asyncio.to_thread(
+            lambda: [
+                prepare(data, recipe, whole_message=r.whole_message)
+                for r, data in zip(chunk, datas, strict=True)
+            ]
+        )
+    loop = asyncio.get_running_loop()
+    return list(
+        await asyncio.gather(
+            *(
+                loop.run_in_executor(executor, _prepare_one, data, recipe, r.whole_message)
+                for r, data in zip(chunk, datas, strict=True)
+            )
+        )
+    )
+
+
+def _prepare_one(data: bytes, recipe: Recipe, whole_message: bool) -> Prepared:
+    return prepare(data, recipe, whole_message=whole_message)
+
+
+def _store_chunk(
+    portal: Portal,
+    plan: _Plan,
+    chunk: list[RemoteFile],
+    datas: list[bytes],
+    prepared: list[Prepared],
+    now: datetime,
+) -> tuple[list[Outcome], list[notices.DueNotice]]:
+    outcomes: list[Outcome] = []
+    due: list[notices.DueNotice] = []
+    with portal.transaction(writes=True) as session:
+        book = CompanyBook(session, plan.company_id)
+        for remote, data, ready in zip(chunk, datas, prepared, strict=True):
+            outcome = store(
+                session,
+                book,
+                ready,
+                name=remote.name,
+                source=remote.source,
+                data=data,
+                now=now,
+                auto_approve=plan.auto_approve,
+            )
+            outcomes.append(outcome)
+            if outcome.status == "failed":
+                row = session.get(FetchedFile, outcome.file_id)
+                assert row is not None
+                key, problem = notices.file_problem(row.sha256, remote.name)
+                notice = notices.record(
+                    session, plan.company_id, key, problem, now, outcome.problems
+                )
+                due += [notice] if notice is not None else []
+    return outcomes, due
+
+
+def _connected(portal: Portal, plan: _Plan, host_key: str, now: datetime) -> None:
+    with portal.transaction(writes=True) as session:
+        notices.resolve(session, plan.company_id, now, prefix=notices.CONNECTION)
+        if host_key and not plan.pinned:
+            settings = session.scalar(
+                select(IntegrationSettings).where(IntegrationSettings.company_id == plan.company_id)
+            )
+            if settings is not None and not settings.host_key:
+                settings.host_key = host_key
+
+
+def _connection_failed(
+    portal: Portal, plan: _Plan, error: PickerError, now: datetime
+) -> notices.DueNotice | None:
+    log.warning(
+        "integration of company %d: %s: %s", plan.company_id, error.kind, error.server_message
+    )
+    key, problem = notices.connection_problem(error, plan.connection.host, plan.connection.username)
+    with portal.transaction(writes=True) as session:
+        return notices.record(session, plan.company_id, key, problem, now)
+
+
+def _polled(portal: Portal, company_id: int, now: datetime) -> None:
+    with portal.transaction(writes=True) as session:
+        settings = session.scalar(
+            select(IntegrationSettings).where(IntegrationSettings.company_id == company_id)
+        )
+        if settings is not None:
+            settings.last_polled_at = now
+
+
+async def _mail(portal: Portal, mailer: Mailer | None, due: list[notices.DueNotice]) -> None:
+    if not due:
+        return
+    from ..mail.integration_mail import error_notice_mail
+
+    mailer = mailer or Mailer.from_settings(portal.settings)
+    for notice in due:
+        try:
+            await mailer.send(error_notice_mail(notice, sender=mailer.sender))
+        except (MailError, ValueError) as error:
+            log.warning("error notice %d not mailed: %s", notice.notice_id, error)
+            await asyncio.to_thread(_mail_failed, portal, notice.notice_id)
+
+
+def _mail_failed(portal: Portal, notice_id: int) -> None:
+    with portal.transaction(writes=True) as session:
+        notices.mail_failed(session, notice_id)
+
+
+def due_companies(portal: Portal, now: datetime) -> list[int]:
+    """Enabled integrations of members that may use them, whose poll interval has passed."""
+    with portal.transaction(writes=False) as session:
+        rows = session.execute(
+            select(
+                IntegrationSettings.company_id,
+                IntegrationSettings.last_polled_at,
+                IntegrationSettings.poll_interval_seconds,
+            )
+            .join(Company, Company.id == IntegrationSettings.company_id)
+            .where(IntegrationSettings.enabled.is_(True), Company.level.in_(INTEGRATION_LEVELS))
+            .order_by(IntegrationSettings.company_id)
+        ).all()
+    return [
+        company_id
+        for company_id, last, interval in rows
+        if last is None or last + timedelta(seconds=interval) <= now
+    ]
+
+
+async def run_poller(
+    portal: Portal,
+    stop: asyncio.Event,
+    *,
+    once: bool = False,
+    tick: float = 10.0,
+    mailer: Mailer | None = None,
+    executor: Executor | None = None,
+    clock: Callable[[], datetime] = now_utc,
+) -> int:
+    """Poll every due company until ``stop`` is set (``once``: one round); files imported."""
+    imported = 0
+    while not stop.is_set():
+        for company_id in await asyncio.to_thread(due_companies, portal, clock()):
+            if stop.is_set():
+                break
+            try:
+                summary = await poll_company(
+                    portal, company_id, mailer=mailer, executor=executor, clock=clock
+                )
+            except Exception:  # one company's trouble must not stop the others' polls
+                log.exception("polling company %d failed", company_id)
+                continue
+            imported += summary.imported
+        if once:
+            break
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), tick)
+    return imported
