@@ -64,14 +64,40 @@ def _name_of(tag: str) -> str:
     return name
 
 
+_STEPS: dict[str, tuple[str, ...]] = {}
+_MANY = 24  # children: above this many, lxml's tag filter beats a Python loop
+
+
+def _steps(name: str) -> tuple[str, ...]:
+    """``"cac:Item/cbc:Name"`` -> the Clark tags of its steps, remembered (rules reuse names)."""
+    steps = _STEPS.get(name)
+    if steps is None:
+        steps = _STEPS[name] = tuple(_tag(step) for step in name.split("/"))
+    return steps
+
+
+def _first_child(el: Element, tag: str) -> Element | None:
+    if len(el) > _MANY:
+        return next(el.iterchildren(tag), None)
+    # iterchildren(tag) costs about a microsecond to set up: more than most elements' children
+    for found in el:
+        if found.tag == tag:
+            return found
+    return None
+
+
+def _children(el: Element, tag: str) -> list[Element]:
+    if len(el) > _MANY:
+        return list(el.iterchildren(tag))
+    return [found for found in el if found.tag == tag]
+
+
 def child(el: Element | None, name: str) -> Element | None:
     """The first child called ``name`` (``"cbc:ID"``), or a path (``"cac:Item/cbc:Name"``)."""
-    if el is None:
-        return None
-    for step in name.split("/"):
-        el = next(el.iterchildren(_tag(step)), None)
+    for tag in _steps(name):
         if el is None:
             return None
+        el = _first_child(el, tag)
     return el
 
 
@@ -79,13 +105,13 @@ def children(el: Element | None, name: str) -> list[Element]:
     """All children called ``name``; with a path, all matches of the last step."""
     if el is None:
         return []
-    *parents, last = name.split("/")
+    *parents, last = _steps(name)
     current = [el]
-    for step in parents:
-        tag = _tag(step)
-        current = [c for p in current for c in p.iterchildren(tag)]
-    tag = _tag(last)
-    return [c for p in current for c in p.iterchildren(tag)]
+    for tag in parents:
+        current = [c for p in current for c in _children(p, tag)]
+    if len(current) == 1:
+        return _children(current[0], last)
+    return [c for p in current for c in _children(p, last)]
 
 
 def text(el: Element | None, name: str | None = None) -> str | None:
@@ -132,28 +158,38 @@ class UblDoc:
         self.by_path: dict[str, list[Element]] = {}
         self._positions: dict[tuple[Element, str], dict[Element, int]] = {}
         self._anywhere: dict[str, list[Element]] = {}
+        self.paths: dict[Element, str] = {root: ""}  # every element's index path
+        # The indexed paths by the name of the element they end in (names in the order they
+        # first appear).
+        self.paths_by_name: dict[str, list[str]] = {}
         self._index(root)
 
     def _index(self, root: Element) -> None:
-        # iterwalk runs in C; the path of each element is its parent's (top of the stack) plus
-        # its own prefixed name. Comments and processing instructions are not elements here.
+        # root.iter runs in C; an element's path is its parent's (seen before it) plus its own
+        # prefixed name. ``paths`` keeps every element's Python proxy alive, so getparent()
+        # returns the very object used as a key. Comments and processing instructions are not
+        # elements here.
         by_path = self.by_path
+        by_name = self.paths_by_name
         names = _NAMES
-        stack = [""]
-        walk = etree.iterwalk(root, events=("start", "end"), tag=etree.Element)
-        next(walk)  # the root itself: left out of the paths
-        for event, el in walk:
-            if event == "start":
-                tag = el.tag
-                here = stack[-1] + "/" + (names.get(tag) or _name_of(tag))
-                stack.append(here)
-                found = by_path.get(here)
-                if found is None:
-                    by_path[here] = [el]
+        paths = self.paths
+        elements = root.iter(etree.Element)
+        next(elements)  # the root itself: left out of the paths
+        for el in elements:
+            tag = el.tag
+            here = paths[el.getparent()] + "/" + (names.get(tag) or _name_of(tag))
+            paths[el] = here
+            found = by_path.get(here)
+            if found is None:
+                by_path[here] = [el]
+                last = here[here.rfind("/") + 1 :]  # (a Clark name may hold a "/")
+                named = by_name.get(last)
+                if named is None:
+                    by_name[last] = [here]
                 else:
-                    found.append(el)
+                    named.append(here)
             else:
-                stack.pop()
+                found.append(el)
 
     # --- lookups by absolute path (root left out) -------------------------------------------
 
@@ -185,18 +221,10 @@ class UblDoc:
         if found is None:
             tail = "/" + suffix
             by_path = self.by_path
-            paths = self._paths_by_name.get(suffix.rpartition("/")[2], ())
+            paths = self.paths_by_name.get(suffix.rpartition("/")[2], ())
             found = [el for path in paths if path.endswith(tail) for el in by_path[path]]
             self._anywhere[suffix] = found
         return found
-
-    @cached_property
-    def _paths_by_name(self) -> dict[str, list[str]]:
-        """The indexed paths by the name of the element they end in."""
-        by_name: dict[str, list[str]] = {}
-        for path in self.by_path:
-            by_name.setdefault(path[path.rfind("/") + 1 :], []).append(path)
-        return by_name
 
     # --- what many rules need -------------------------------------------------------------
 

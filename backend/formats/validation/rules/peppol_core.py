@@ -485,7 +485,14 @@ def line_net_amount(doc: UblDoc) -> Iterator[Hit]:
         line_charges = charges.get(line, [])
         allowances = _line_sum(line_charges, "false") if line_charges else Decimal(0)
         surcharges = _line_sum(line_charges, "true") if line_charges else Decimal(0)
-        if None in (net, quantity, price, base, allowances, surcharges):
+        if (  # "is None", not "None in (...)": Decimal's == with None is slow
+            net is None
+            or quantity is None
+            or price is None
+            or base is None
+            or allowances is None
+            or surcharges is None
+        ):
             continue
         if base == 0:
             base = Decimal(1)

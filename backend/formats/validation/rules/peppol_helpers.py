@@ -71,17 +71,28 @@ def is_number(value: str | None) -> bool:
     return not math.isnan(xpath_number(value))
 
 
+_DECIMALS: dict[str, Decimal | None] = {}  # amounts repeat; Decimal values are immutable
+_MAX_DECIMALS = 20_000
+
+
 def xs_decimal(value: str | None) -> Decimal | None:
     """``xs:decimal(value)``, or None where the cast would fail."""
     if value is None:
         return None
+    found = _DECIMALS.get(value, _DECIMALS)
+    if found is not _DECIMALS:
+        return found  # type: ignore[return-value]
     text = value.strip(_XML_WS)
-    if not _DECIMAL.fullmatch(text):
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-        return None
+    number: Decimal | None = None
+    if _DECIMAL.fullmatch(text):
+        try:
+            number = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+            number = None
+    if len(_DECIMALS) >= _MAX_DECIMALS:
+        _DECIMALS.clear()
+    _DECIMALS[value] = number
+    return number
 
 
 def castable_as_integer(value: str | None) -> bool:
@@ -156,13 +167,17 @@ def below(doc: UblDoc, parent_path: str, relative: str) -> dict[Element, list[El
     index look-up for all lines instead of a walk below each line."""
 
     def compute(doc: UblDoc) -> dict[Element, list[Element]]:
-        steps = relative.count("/") + 1
+        steps = relative.count("/")
         result: dict[Element, list[Element]] = {}
         for el in doc.all(f"{parent_path}/{relative}"):
-            ancestor = el
+            ancestor = el.getparent()
             for _ in range(steps):
                 ancestor = ancestor.getparent()
-            result.setdefault(ancestor, []).append(el)
+            found = result.get(ancestor)
+            if found is None:
+                result[ancestor] = [el]
+            else:
+                found.append(el)
         return result
 
     return cached(doc, f"below:{parent_path}|{relative}", compute)

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lxml import etree
-
 from ....domain.errors import N_
-from ..document import Element, UblDoc, child, children, clark
+from ..document import Element, UblDoc, child, children
 from ..findings import Severity
 from ..registry import Hit, declare, rule, rule_group
 from .ubl_cr_data import FATAL, FORBIDDEN
@@ -23,14 +21,13 @@ _LINES = ("cac:InvoiceLine", "cac:CreditNoteLine")
 _FROM_ROOT: dict[str, list[str]] = {}
 # (rule id, element path from the root, attribute).
 _ATTRIBUTES_FROM_ROOT: list[tuple[str, str, str]] = []
-# (rule id, last element name, the Clark tags of its parents nearest first, attribute or "").
-_ANYWHERE: list[tuple[str, str, tuple[str, ...], str]] = []
+# (rule id, element path suffix as ``UblDoc.anywhere`` takes it or "" for any, attribute or "").
+_ANYWHERE: list[tuple[str, str, str]] = []
 
 for _rule_id, _path in FORBIDDEN.items():
     _element, _, _attribute = _path.partition("/@")
     if _path.startswith("//"):
-        *_parents, _last = _element[2:].split("/") if _element[2:] else [""]
-        _ANYWHERE.append((_rule_id, _last, tuple(clark(p) for p in reversed(_parents)), _attribute))
+        _ANYWHERE.append((_rule_id, _element[2:], _attribute))
         continue
     for _line in _LINES if "{line}" in _element else ("",):
         _at = _element.replace("{line}", _line)
@@ -38,9 +35,6 @@ for _rule_id, _path in FORBIDDEN.items():
             _ATTRIBUTES_FROM_ROOT.append((_rule_id, _at, _attribute))
         else:
             _FROM_ROOT.setdefault(_at, []).append(_rule_id)
-
-
-_WITH_ATTRIBUTES = etree.XPath("descendant-or-self::*[@*]")
 
 
 class UblIndex:
@@ -51,11 +45,17 @@ class UblIndex:
 
     def __init__(self, doc: UblDoc) -> None:
         attributes: dict[str, Element] = {}
-        # Only the elements that carry attributes, found in C, in document order (root first).
-        for el in _WITH_ATTRIBUTES(doc.root):
+        # Every element in document order, the root first (a Python loop over the index beats
+        # an XPath for the elements with attributes).
+        for el in doc.paths:
             for name in el.keys():  # noqa: SIM118 (lxml attributes, not a dict)
                 attributes.setdefault(name, el)
-        self.repeated = frozenset(name for name in names_of(doc) if len(doc.anywhere(name)) > 1)
+        by_path = doc.by_path
+        self.repeated = frozenset(
+            name
+            for name, paths in doc.paths_by_name.items()
+            if len(paths) > 1 or len(by_path[paths[0]]) > 1
+        )
         self.attributes = attributes
 
 
@@ -69,20 +69,12 @@ def ubl_index(doc: UblDoc) -> UblIndex:
 def names_of(doc: UblDoc) -> list[str]:
     """The names of the elements in the document (``"cac:PostalAddress"``, ...), in the order
     they first appear."""
-    return list(dict.fromkeys(path[path.rfind("/") + 1 :] for path in doc.by_path))
+    return list(doc.paths_by_name)
 
 
 def attribute_owner(doc: UblDoc, name: str) -> Element | None:
     """The first element carrying the attribute ``name`` (the root first), if any."""
     return ubl_index(doc).attributes.get(name)
-
-
-def _below(el: Element, parents: tuple[str, ...]) -> bool:
-    for tag in parents:
-        el = el.getparent()
-        if el is None or el.tag != tag:
-            return False
-    return True
 
 
 def forbidden_present(doc: UblDoc) -> dict[str, Element]:
@@ -92,23 +84,27 @@ def forbidden_present(doc: UblDoc) -> dict[str, Element]:
         return found
     found = {}
     by_path = doc.by_path
-    for path in by_path.keys() & _FROM_ROOT.keys():
-        for rule_id in _FROM_ROOT[path]:
-            found.setdefault(rule_id, by_path[path][0])
+    for path, elements in by_path.items():  # in document order (a set would not be)
+        rule_ids = _FROM_ROOT.get(path)
+        if rule_ids is not None:
+            for rule_id in rule_ids:
+                found.setdefault(rule_id, elements[0])
     for rule_id, path, attribute in _ATTRIBUTES_FROM_ROOT:
         for el in by_path.get(path, ()):
             if el.get(attribute) is not None:
                 found.setdefault(rule_id, el)
                 break
     index = ubl_index(doc)
-    for rule_id, last, parents, attribute in _ANYWHERE:
-        if not last:
+    for rule_id, suffix, attribute in _ANYWHERE:
+        if not suffix:
             owner = index.attributes.get(attribute)
             if owner is not None:
                 found.setdefault(rule_id, owner)
             continue
-        for el in doc.anywhere(last):
-            if (not attribute or el.get(attribute) is not None) and _below(el, parents):
+        if attribute and attribute not in index.attributes:
+            continue
+        for el in doc.anywhere(suffix):
+            if not attribute or el.get(attribute) is not None:
                 found.setdefault(rule_id, el)
                 break
     doc.__dict__["_ubl_cr"] = found

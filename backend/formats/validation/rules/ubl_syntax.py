@@ -34,13 +34,33 @@ def _once_in_document(path: str) -> Callable[[UblDoc], Iterable[Element]]:
     return check
 
 
+def _distinct_ancestors(elements: list[Element], steps: int) -> bool:
+    """Whether no two of ``elements`` share the ancestor ``steps`` levels up."""
+    ancestors: set[Element] = set()
+    for el in elements:
+        for _ in range(steps):
+            el = el.getparent()
+        ancestors.add(el)
+    return len(ancestors) == len(elements)
+
+
 def _once_below(context: str, path: str) -> Callable[[UblDoc], Iterable[Element]]:
     """``path`` at most once below each element called ``context`` (or each invoice line)."""
     first, last = path.partition("/")[0], path.rpartition("/")[2]
+    steps = path.count("/") + 1
 
     def check(doc: UblDoc) -> Iterable[Element]:
         index = ubl_index(doc)
         if last not in index.repeated or not doc.anywhere(first):  # nothing to count
+            return ()
+        # Every match, from the index: when no context element holds two, there is nothing to
+        # report (the usual case, e.g. one note on each of many lines).
+        found = (
+            doc.all(f"/{doc.line_name}/{path}")
+            if context == "line"
+            else doc.anywhere(f"{context}/{path}")
+        )
+        if _distinct_ancestors(found, steps):
             return ()
         parents = doc.lines if context == "line" else doc.anywhere(context)
         return [extra for parent in parents for extra in children(parent, path)[1:2]]
@@ -254,7 +274,11 @@ def one_payment_means_code(doc: UblDoc) -> Iterable[Element]:
     field="lines[{line}].vat_category",
 )
 def one_line_vat_category(doc: UblDoc) -> Iterable[Element]:
-    for line in doc.lines:
+    lines = doc.lines
+    found = doc.all(f"/{doc.line_name}/cac:Item/cac:ClassifiedTaxCategory")
+    if len(found) == len(lines) and _distinct_ancestors(found, 2):
+        return  # one on every line
+    for line in lines:
         categories = [c for item in line.iterchildren(_ITEM) for c in item.iterchildren(_CATEGORY)]
         if len(categories) != 1:
             yield categories[1] if categories else line
