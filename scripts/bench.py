@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-CASES = ("list", "formats", "ssh", "send", "inbox")
+CASES = ("list", "formats", "ssh", "send", "inbox", "import")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

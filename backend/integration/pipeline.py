@@ -138,6 +138,9 @@ class CompanyBook:
         if company is None:
             raise LookupError(company_id)
         self.company_id = company_id
+        # What this transaction has staged so far, which the database does not show yet.
+        self.files: dict[str, FetchedFile] = {}
+        self.numbers: set[str] = set()
         self.seller = seller_party(company)
         self.ids = party_ids(self.seller)
         customers = session.scalars(
@@ -174,6 +177,25 @@ class _Refused(DomainError):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A prepared file to store; ``retry`` is the stored failed file being imported again."""
+
+    prepared: Prepared
+    name: str
+    source: str
+    data: bytes
+    retry: FetchedFile | None = None
+
+
+@dataclass(slots=True)
+class _Staged:
+    file: FetchedFile | None  # None: a duplicate of ``known``
+    rows: list[InvoiceRow]
+    problems: list[Problem]
+    known: FetchedFile | int | None = None
+
+
 def store(
     session: Session,
     book: CompanyBook,
@@ -186,52 +208,99 @@ def store(
     auto_approve: bool,
     retry: FetchedFile | None = None,
 ) -> Outcome:
-    """Write the outcome of one prepared file in ``session``'s transaction (see the module);
-    ``retry`` is the stored failed file being imported again."""
-    digest = file_digest(data)
-    if retry is None:
-        known = session.scalar(
+    """``store_all`` for one file."""
+    fetched = Fetched(prepared, name, source, data, retry)
+    return store_all(session, book, [fetched], now=now, auto_approve=auto_approve)[0]
+
+
+def store_all(
+    session: Session,
+    book: CompanyBook,
+    files: Sequence[Fetched],
+    *,
+    now: datetime,
+    auto_approve: bool,
+) -> list[Outcome]:
+    """Write the outcome of each prepared file in ``session``'s transaction (see the module),
+    with one flush for them all: a chunk of fifty files costs about what one did."""
+    with session.no_autoflush:  # every check below sees the chunk's own rows in ``book``
+        staged = [_stage(session, book, f, now, auto_approve) for f in files]
+    session.flush()
+    outcomes = []
+    for item in staged:
+        if item.file is None:
+            known = item.known
+            outcomes.append(
+                Outcome("duplicate", known.id if isinstance(known, FetchedFile) else known)
+            )
+            continue
+        for row in item.rows:
+            session.add(
+                AuditEvent(
+                    at=now,
+                    company_id=book.company_id,
+                    action="invoice_fetched",
+                    subject=f"invoice:{row.id}",
+                    source="integration",
+                    detail={"file": item.file.name, "number": row.number, "approved": auto_approve},
+                )
+            )
+        outcomes.append(
+            Outcome(
+                "imported" if item.rows else "failed",
+                item.file.id,
+                tuple(r.id for r in item.rows),
+                tuple(r.number or "" for r in item.rows),
+                tuple(item.problems),
+            )
+        )
+    return outcomes
+
+
+def _stage(
+    session: Session, book: CompanyBook, fetched: Fetched, now: datetime, auto_approve: bool
+) -> _Staged:
+    digest = file_digest(fetched.data)
+    if fetched.retry is None:
+        known = book.files.get(digest) or session.scalar(
             select(FetchedFile.id).where(
                 FetchedFile.company_id == book.company_id, FetchedFile.sha256 == digest
             )
         )
         if known is not None:
-            return Outcome("duplicate", known)
+            return _Staged(None, [], [], known)
+    prepared = fetched.prepared
     problems = list(prepared.problems)
     rows: list[InvoiceRow] = []
     if not prepared.fatal:
-        try:
-            with session.begin_nested():
-                rows = [
-                    _queue(session, book, invoice, applied, name, now, auto_approve)
-                    for invoice, applied in zip(prepared.invoices, prepared.applied, strict=True)
-                ]
+        try:  # every check comes before anything is added: a refusal leaves nothing behind
+            rows = [
+                _queue(session, book, invoice, applied, fetched.name, now, auto_approve)
+                for invoice, applied in zip(prepared.invoices, prepared.applied, strict=True)
+            ]
         except DomainError as error:
             problems.append(Problem.from_error(error))
             rows = []
-    row = retry or FetchedFile(
+    for row in rows:
+        session.add(row)
+        book.numbers.add(row.number or "")
+    file = fetched.retry or FetchedFile(
         company_id=book.company_id,
         sha256=digest,
-        name=name[:255],
-        source=source[:500],
-        content=data,
+        name=fetched.name[:255],
+        source=fetched.source[:500],
+        content=fetched.data,
         fetched_at=now,
         attempts=0,
     )
-    row.status = FetchedFileStatus.IMPORTED if rows else FetchedFileStatus.FAILED
-    row.invoice_id = rows[0].id if rows else None
-    row.report = report_json(problems)
-    row.attempts = (row.attempts or 0) + 1
-    row.updated_at = now
-    session.add(row)
-    session.flush()
-    return Outcome(
-        "imported" if rows else "failed",
-        row.id,
-        tuple(r.id for r in rows),
-        tuple(r.number or "" for r in rows),
-        tuple(problems),
-    )
+    file.status = FetchedFileStatus.IMPORTED if rows else FetchedFileStatus.FAILED
+    file.invoice = rows[0] if rows else None
+    file.report = report_json(problems)
+    file.attempts = (file.attempts or 0) + 1
+    file.updated_at = now
+    session.add(file)
+    book.files[digest] = file
+    return _Staged(file, rows, problems)
 
 
 def _queue(
@@ -281,7 +350,7 @@ def _queue(
         )
         .limit(1)
     )
-    if taken is not None:
+    if taken is not None or invoice.number in book.numbers:
         raise _Refused(
             N_("The invoice number {number} is already used."),
             field="number",
@@ -307,16 +376,4 @@ def _queue(
     row.deliveries = [
         DeliveryEvent(at=now, channel=customer.channel, state=state, detail=d) for d in history
     ]
-    session.add(row)
-    session.flush()
-    session.add(
-        AuditEvent(
-            at=now,
-            company_id=book.company_id,
-            action="invoice_fetched",
-            subject=f"invoice:{row.id}",
-            source="integration",
-            detail={"file": name[:255], "number": row.number, "approved": auto_approve},
-        )
-    )
     return row

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -22,13 +21,13 @@ from sqlalchemy.orm import Session
 
 from ..db.models import Company, MembershipLevel
 from ..db.models.integration import (
-    FetchedFile,
     FetchProtocol,
     IntegrationSettings,
     SubstitutionRule,
     UnitCodeTranslation,
 )
 from ..db.party_mapping import seller_party
+from ..delivery.render import RenderPool
 from ..domain.invoice import PaymentMeans
 from ..domain.substitution import Rule
 from ..mail.outbox import Mailer, MailError
@@ -36,7 +35,16 @@ from ..services.context import Portal
 from . import notices
 from .pickers import open_picker
 from .pickers.base import ConnectionSettings, PickerError, RemoteFile
-from .pipeline import CompanyBook, Outcome, Prepared, Recipe, prepare, store
+from .pipeline import (
+    CompanyBook,
+    Fetched,
+    Outcome,
+    Prepared,
+    Recipe,
+    file_digest,
+    prepare,
+    store_all,
+)
 from .secret_box import SecretBox
 
 log = logging.getLogger(__name__)
@@ -144,10 +152,11 @@ async def poll_company(
     company_id: int,
     *,
     mailer: Mailer | None = None,
-    executor: Executor | None = None,
+    pool: RenderPool | None = None,
     clock: Callable[[], datetime] = now_utc,
 ) -> PollSummary:
-    """Fetch and import what company ``company_id``'s business system has now."""
+    """Fetch and import what company ``company_id``'s business system has now. ``pool``:
+    processes that read and validate the files (None: a thread)."""
     summary = PollSummary()
     plan = await asyncio.to_thread(_plan, portal, company_id)
     if plan is None:
@@ -161,7 +170,7 @@ async def poll_company(
             for start in range(0, len(remotes), CHUNK):
                 chunk = remotes[start : start + CHUNK]
                 datas = [await picker.fetch(remote) for remote in chunk]
-                prepared = await _prepare_all(chunk, datas, plan.recipe, executor)
+                prepared = await _prepare_all(chunk, datas, plan.recipe, pool)
                 outcomes, chunk_due = await asyncio.to_thread(
                     _store_chunk, portal, plan, chunk, datas, prepared, clock()
                 )
@@ -190,20 +199,19 @@ async def poll_company(
 
 
 async def _prepare_all(
-    chunk: list[RemoteFile], datas: list[bytes], recipe: Recipe, executor: Executor | None
+    chunk: list[RemoteFile], datas: list[bytes], recipe: Recipe, pool: RenderPool | None
 ) -> list[Prepared]:
-    if executor is None:  # a thread: the event loop (the SSH sessions of serve) stays free
+    if pool is None:  # a thread: the event loop (the SSH sessions of serve) stays free
         return await asyncio.to_thread(
             lambda: [
                 prepare(data, recipe, whole_message=r.whole_message)
                 for r, data in zip(chunk, datas, strict=True)
             ]
         )
-    loop = asyncio.get_running_loop()
     return list(
         await asyncio.gather(
             *(
-                loop.run_in_executor(executor, _prepare_one, data, recipe, r.whole_message)
+                pool.run(_prepare_one, data, recipe, r.whole_message)
                 for r, data in zip(chunk, datas, strict=True)
             )
         )
@@ -222,26 +230,17 @@ def _store_chunk(
     prepared: list[Prepared],
     now: datetime,
 ) -> tuple[list[Outcome], list[notices.DueNotice]]:
-    outcomes: list[Outcome] = []
     due: list[notices.DueNotice] = []
+    files = [
+        Fetched(ready, remote.name, remote.source, data)
+        for remote, data, ready in zip(chunk, datas, prepared, strict=True)
+    ]
     with portal.transaction(writes=True) as session:
         book = CompanyBook(session, plan.company_id)
-        for remote, data, ready in zip(chunk, datas, prepared, strict=True):
-            outcome = store(
-                session,
-                book,
-                ready,
-                name=remote.name,
-                source=remote.source,
-                data=data,
-                now=now,
-                auto_approve=plan.auto_approve,
-            )
-            outcomes.append(outcome)
+        outcomes = store_all(session, book, files, now=now, auto_approve=plan.auto_approve)
+        for fetched, outcome in zip(files, outcomes, strict=True):
             if outcome.status == "failed":
-                row = session.get(FetchedFile, outcome.file_id)
-                assert row is not None
-                key, problem = notices.file_problem(row.sha256, remote.name)
+                key, problem = notices.file_problem(file_digest(fetched.data), fetched.name)
                 notice = notices.record(
                     session, plan.company_id, key, problem, now, outcome.problems
                 )
@@ -326,7 +325,7 @@ async def run_poller(
     once: bool = False,
     tick: float = 10.0,
     mailer: Mailer | None = None,
-    executor: Executor | None = None,
+    pool: RenderPool | None = None,
     clock: Callable[[], datetime] = now_utc,
 ) -> int:
     """Poll every due company until ``stop`` is set (``once``: one round); files imported."""
@@ -337,7 +336,7 @@ async def run_poller(
                 break
             try:
                 summary = await poll_company(
-                    portal, company_id, mailer=mailer, executor=executor, clock=clock
+                    portal, company_id, mailer=mailer, pool=pool, clock=clock
                 )
             except Exception:  # one company's trouble must not stop the others' polls
                 log.exception("polling company %d failed", company_id)
