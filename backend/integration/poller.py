@@ -34,7 +34,7 @@ from ..mail.outbox import Mailer, MailError
 from ..services.context import Portal
 from . import notices
 from .pickers import open_picker
-from .pickers.base import ConnectionSettings, PickerError, RemoteFile
+from .pickers.base import ConnectionSettings, Picker, PickerError, RemoteFile
 from .pipeline import (
     CompanyBook,
     Fetched,
@@ -61,6 +61,16 @@ class PollSummary:
     duplicates: int = 0
     error: PickerError | None = None
     outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, outcomes: list[Outcome]) -> None:
+        self.outcomes += outcomes
+        for outcome in outcomes:
+            if outcome.status == "imported":
+                self.imported += 1
+            elif outcome.status == "failed":
+                self.failed += 1
+            else:
+                self.duplicates += 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,26 +176,7 @@ async def poll_company(
         async with open_picker(plan.connection) as picker:
             remotes = await picker.list()
             await asyncio.to_thread(_connected, portal, plan, picker.host_key, clock())
-            safe: list[RemoteFile] = []
-            for start in range(0, len(remotes), CHUNK):
-                chunk = remotes[start : start + CHUNK]
-                datas = [await picker.fetch(remote) for remote in chunk]
-                prepared = await _prepare_all(chunk, datas, plan.recipe, pool)
-                outcomes, chunk_due = await asyncio.to_thread(
-                    _store_chunk, portal, plan, chunk, datas, prepared, clock()
-                )
-                due += chunk_due
-                for outcome in outcomes:
-                    summary.outcomes.append(outcome)
-                    if outcome.status == "imported":
-                        summary.imported += 1
-                    elif outcome.status == "failed":
-                        summary.failed += 1
-                    else:
-                        summary.duplicates += 1
-                safe += chunk
-                if plan.remove and plan.connection.protocol != FetchProtocol.POP3:
-                    await picker.remove(chunk)
+            safe = await _take(portal, plan, picker, remotes, pool, clock, summary, due)
             if plan.remove and plan.connection.protocol == FetchProtocol.POP3:
                 await picker.remove(safe)
     except PickerError as error:
@@ -196,6 +187,69 @@ async def poll_company(
         await asyncio.to_thread(_polled, portal, company_id, clock())
     await _mail(portal, mailer, due)
     return summary
+
+
+_DONE = None
+
+
+async def _take(
+    portal: Portal,
+    plan: _Plan,
+    picker: Picker,
+    remotes: list[RemoteFile],
+    pool: RenderPool | None,
+    clock: Callable[[], datetime],
+    summary: PollSummary,
+    due: list[notices.DueNotice],
+) -> list[RemoteFile]:
+    """Fetch, prepare and store ``remotes`` chunk by chunk, the three steps overlapping (the
+    next chunk is fetched and prepared while this one is stored); the files stored. A fetch
+    that fails ends the fetching; what was fetched before it is still stored."""
+    connection = asyncio.Lock()  # one request at a time on FTP's and POP3's connections
+    fetched: asyncio.Queue[tuple[list[RemoteFile], list[bytes]] | None] = asyncio.Queue(2)
+    ready: asyncio.Queue[tuple[list[RemoteFile], list[bytes], list[Prepared]] | None]
+    ready = asyncio.Queue(2)
+
+    async def fetch() -> None:
+        try:
+            for start in range(0, len(remotes), CHUNK):
+                chunk = remotes[start : start + CHUNK]
+                async with connection:
+                    datas = [await picker.fetch(remote) for remote in chunk]
+                await fetched.put((chunk, datas))
+        finally:
+            await fetched.put(_DONE)
+
+    async def prepare_chunks() -> None:
+        try:
+            while (item := await fetched.get()) is not _DONE:
+                chunk, datas = item
+                await ready.put((chunk, datas, await _prepare_all(chunk, datas, plan.recipe, pool)))
+        finally:
+            await ready.put(_DONE)
+
+    fetching = asyncio.create_task(fetch())
+    preparing = asyncio.create_task(prepare_chunks())
+    safe: list[RemoteFile] = []
+    try:
+        while (item := await ready.get()) is not _DONE:
+            chunk, datas, prepared = item
+            outcomes, chunk_due = await asyncio.to_thread(
+                _store_chunk, portal, plan, chunk, datas, prepared, clock()
+            )
+            due += chunk_due
+            summary.count(outcomes)
+            safe += chunk
+            if plan.remove and plan.connection.protocol != FetchProtocol.POP3:
+                async with connection:
+                    await picker.remove(chunk)
+    finally:
+        for task in (fetching, preparing):
+            if not task.done():
+                task.cancel()
+    await preparing  # their errors (a failed fetch) once everything fetched is stored
+    await fetching
+    return safe
 
 
 async def _prepare_all(
