@@ -159,6 +159,7 @@ def test_company_level_and_codes(data_dir: Path, capsys: pytest.CaptureFixture[s
         ["registry", "import"],
         ["company", "level"],
         ["codes", "add"],
+        ["integration", "poll"],
     ],
 )
 def test_every_subcommand_has_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -208,3 +209,26 @@ def test_settings_never_show_their_passwords() -> None:
     shown = repr(settings)
     assert "dbsecret" not in shown and "mailsecret" not in shown
     assert "/srv/portal" in shown
+
+
+def test_integration_poll_once_imports_what_is_due(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.integration.integration_world import add_nordisk, enable_integration, invoice_file
+    from tests.integration.servers import sftp_server
+
+    portal = _portal(data_dir)
+    with portal.sessions.begin() as session:
+        acme = session.query(Company).one()
+        acme.level = MembershipLevel.PLUS
+        acme.org_id, acme.country, acme.vat_number = "5560360793", "SE", "SE556036079301"
+        acme_id = acme.id
+    add_nordisk(portal, acme_id)
+    remote = data_dir / "erp"
+    remote.mkdir()
+    (remote / "CLI-1.xml").write_bytes(invoice_file("CLI-1"))
+    with sftp_server(remote) as server:
+        enable_integration(portal, acme_id, server)
+        code, out, _err = _run(["integration", "poll", "--once"], capsys)
+    assert (code, out.strip()) == (0, "1 file imported.")
+    assert list(remote.iterdir()) == []
