@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from contextlib import AbstractContextManager as ContextManager
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from backend.services.context import Portal
 from tests.services.conftest import World
 
 from .integration_world import add_nordisk, enable_integration, invoice_file
-from .servers import ftp_server, pop3_server, sftp_server
+from .servers import ServerInfo, ftp_server, pop3_server, sftp_server
 
 
 @pytest.fixture
@@ -168,46 +169,65 @@ def test_pop3_attachments_are_imported_and_the_mails_deleted(
     assert len(mails(outbox)) == 1
 
 
+def _server(protocol: str, remote: Path, **options: bool) -> ContextManager[ServerInfo]:
+    """A server of ``protocol`` offering ``remote``'s files (POP3: as one mail each)."""
+    if protocol == "ftp":
+        return ftp_server(remote, drop_during_transfer=options.get("drop", False))
+    if protocol == "sftp":
+        return sftp_server(remote, drop_during_transfer=options.get("drop", False))
+    messages = [_mail_with((p.name, p.read_bytes())) for p in sorted(remote.glob("*.xml"))]
+    return pop3_server(messages, drop_during_retr=options.get("drop", False))
+
+
+# What each server says when it refuses a password.
+REFUSALS = {"ftp": "530", "sftp": "Permission denied", "pop3": "-ERR"}
+
+
+@pytest.mark.parametrize("protocol", ["ftp", "sftp", "pop3"])
 def test_a_wrong_password_gives_one_notice_with_the_servers_words(
-    portal: Portal, world: World, remote: Path, outbox: Path
+    portal: Portal, world: World, remote: Path, outbox: Path, protocol: str
 ) -> None:
     acme = world.acme_admin.company_id
     put(remote, "W-1")
-    with ftp_server(remote) as server:
-        wrong = dataclasses.replace(server, password="wrong")
+    with _server(protocol, remote) as server:
+        wrong = dataclasses.replace(server, password="wrong-Passw0rd")
         enable_integration(portal, acme, wrong)
         first = poll(portal, acme, outbox)
         second = poll(portal, acme, outbox)
     assert first.error is not None and first.error.kind == "login"
     assert second.error is not None
     [mail] = mails(outbox)
-    assert "errors@acme.se" in mail and "530" in mail
-    assert "wrong" not in mail.split("\n\n", 1)[1]  # the password is never in the notice
+    assert "errors@acme.se" in mail and REFUSALS[protocol] in mail
+    assert "wrong-Passw0rd" not in mail  # the password is never in the notice
     with portal.sessions() as session:
         notice = session.scalars(select(IntegrationNotice)).one()
         assert notice.occurrences == 2 and notice.resolved_at is None
-    assert (remote / "W-1.xml").exists()
+    assert invoice_numbers(portal) == []
 
 
+@pytest.mark.parametrize("protocol", ["ftp", "sftp", "pop3"])
 def test_a_dropped_connection_loses_nothing_and_imports_nothing_twice(
-    portal: Portal, world: World, remote: Path, outbox: Path
+    portal: Portal, world: World, remote: Path, outbox: Path, protocol: str
 ) -> None:
     acme = world.acme_admin.company_id
     add_nordisk(portal, acme)
     put(remote, "D-1", "D-2")
     put(remote, "D-3", lines=80)  # larger than what the dropping server sends
-    with sftp_server(remote, drop_during_transfer=True) as server:
+    with _server(protocol, remote, drop=True) as server:
         enable_integration(portal, acme, server)
         dropped = poll(portal, acme, outbox)
     assert dropped.error is not None and dropped.error.kind == "transfer"
-    assert (remote / "D-3.xml").exists()
     assert invoice_numbers(portal) == []  # the chunk with the broken file was not stored
-    with sftp_server(remote) as server:
+    with _server(protocol, remote) as server:
         enable_integration(portal, acme, server, host_key="")
         summary = poll(portal, acme, outbox)
         again = poll(portal, acme, outbox)
+        if protocol == "pop3":
+            assert list(server.root.glob("*.eml")) == []
     assert summary.error is None and summary.imported == 3 and again.imported == 0
     assert invoice_numbers(portal) == ["D-1", "D-2", "D-3"]
+    if protocol != "pop3":
+        assert list(remote.iterdir()) == []
     with portal.sessions() as session:
         assert session.scalar(select(func.count(FetchedFile.id))) == 3
         notice = session.scalars(select(IntegrationNotice)).one()
