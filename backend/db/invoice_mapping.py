@@ -105,51 +105,76 @@ def search_key(text: str) -> str:
     return text.casefold()
 
 
-def apply_invoice(row: InvoiceRow, invoice: Invoice) -> None:
+@dataclass(frozen=True, slots=True)
+class InvoiceValues:
+    """The column values of an invoice's rows, made from the domain Invoice without a session:
+    ``header`` for ``invoices``, one dict per line, allowance or charge, and attachment. They
+    pickle, so the import pipeline makes them in its worker processes."""
+
+    header: dict[str, Any]
+    lines: list[dict[str, Any]]
+    allowances_charges: list[dict[str, Any]]
+    attachments: list[dict[str, Any]]
+
+
+def invoice_values(invoice: Invoice) -> InvoiceValues:
+    """What ``apply_invoice`` writes (ValidationError when the totals cannot be computed)."""
+    totals = compute_totals(invoice)
+    header = {
+        "kind": invoice.kind,
+        # Drafts may have no number yet: NULL keeps them out of the unique (sender, number)
+        # index.
+        "number": invoice.number or None,
+        "number_key": _fit(search_key(invoice.number), InvoiceRow.number_key) or None,
+        "category": invoice.category,
+        "category_key": _fit(search_key(invoice.category), InvoiceRow.category_key),
+        "issue_date": invoice.issue_date,
+        "due_date": invoice.due_date,
+        "currency": invoice.currency,
+        "buyer_reference": invoice.buyer_reference,
+        "order_reference": invoice.order_reference,
+        # The name columns are display copies for the list; the header keeps the names uncut.
+        "sender_name": _fit(invoice.seller.name, InvoiceRow.sender_name),
+        "sender_name_key": _fit(search_key(invoice.seller.name), InvoiceRow.sender_name_key),
+        "recipient_name": _fit(invoice.buyer.name, InvoiceRow.recipient_name),
+        "recipient_name_key": _fit(search_key(invoice.buyer.name), InvoiceRow.recipient_name_key),
+        "tax_exclusive_amount": totals.tax_exclusive,
+        "tax_amount": totals.tax_total,
+        "payable_amount": totals.payable,
+        "header": header_to_json(invoice),
+    }
+    lines = [
+        _line_values(position, line, net)
+        for position, (line, net) in enumerate(
+            zip(invoice.lines, totals.line_net_amounts, strict=True)
+        )
+    ]
+    allowances_charges = [
+        _allowance_charge_values(item, line_position=None) for item in invoice.allowances_charges
+    ] + [
+        _allowance_charge_values(item, line_position=position)
+        for position, line in enumerate(invoice.lines)
+        for item in line.allowances_charges
+    ]
+    attachments = [_attachment_values(attachment) for attachment in invoice.attachments]
+    return InvoiceValues(header, lines, allowances_charges, attachments)
+
+
+def apply_invoice(row: InvoiceRow, invoice: Invoice, values: InvoiceValues | None = None) -> None:
     """Write ``invoice`` into ``row``, a new row or one already stored.
 
     Sets the document columns, the amounts from ``compute_totals`` (whose ValidationError is
     passed on), the JSON header, and replaces lines, allowances and charges and attachments.
     State, companies, customer, channel and the other workflow columns are left alone.
+    ``values``: ``invoice_values(invoice)`` when the caller has them already.
     """
-    totals = compute_totals(invoice)
-
-    row.kind = invoice.kind
-    # Drafts may have no number yet: NULL keeps them out of the unique (sender, number) index.
-    row.number = invoice.number or None
-    row.number_key = _fit(search_key(invoice.number), InvoiceRow.number_key) or None
-    row.category = invoice.category
-    row.category_key = _fit(search_key(invoice.category), InvoiceRow.category_key)
-    row.issue_date = invoice.issue_date
-    row.due_date = invoice.due_date
-    row.currency = invoice.currency
-    row.buyer_reference = invoice.buyer_reference
-    row.order_reference = invoice.order_reference
-    # The name columns are display copies for the list; the header keeps the names uncut.
-    row.sender_name = _fit(invoice.seller.name, InvoiceRow.sender_name)
-    row.sender_name_key = _fit(search_key(invoice.seller.name), InvoiceRow.sender_name_key)
-    row.recipient_name = _fit(invoice.buyer.name, InvoiceRow.recipient_name)
-    row.recipient_name_key = _fit(search_key(invoice.buyer.name), InvoiceRow.recipient_name_key)
-    row.tax_exclusive_amount = totals.tax_exclusive
-    row.tax_amount = totals.tax_total
-    row.payable_amount = totals.payable
-    row.header = header_to_json(invoice)
-
+    values = values or invoice_values(invoice)
+    for name, value in values.header.items():
+        setattr(row, name, value)
     # Assigning new lists lets the delete-orphan cascade remove the rows of the old version.
-    row.lines = [
-        _line_row(position, line, net)
-        for position, (line, net) in enumerate(
-            zip(invoice.lines, totals.line_net_amounts, strict=True)
-        )
-    ]
-    row.allowances_charges = [
-        _allowance_charge_row(item, line_position=None) for item in invoice.allowances_charges
-    ] + [
-        _allowance_charge_row(item, line_position=position)
-        for position, line in enumerate(invoice.lines)
-        for item in line.allowances_charges
-    ]
-    row.attachments = [_attachment_row(attachment) for attachment in invoice.attachments]
+    row.lines = [InvoiceLineRow(**line) for line in values.lines]
+    row.allowances_charges = [InvoiceAllowanceCharge(**item) for item in values.allowances_charges]
+    row.attachments = [InvoiceAttachment(**item) for item in values.attachments]
 
 
 def invoice_from_row(row: InvoiceRow) -> Invoice:
@@ -185,27 +210,27 @@ def _fit(text: str, column: Any) -> str:
     return text[:length] if length else text
 
 
-def _line_row(position: int, line: InvoiceLine, net_amount: Decimal) -> InvoiceLineRow:
-    return InvoiceLineRow(
-        position=position,
-        line_id=line.id,
-        name=line.name,
-        description=line.description,
-        note=line.note,
-        quantity=line.quantity,
-        unit_code=line.unit_code,
-        net_price=line.net_price,
-        base_quantity=line.base_quantity,
-        vat_category=line.vat_category,
-        vat_rate=line.vat_rate,
-        net_amount=net_amount,
-        seller_item_id=line.seller_item_id,
-        buyer_item_id=line.buyer_item_id,
-        standard_item_id=line.standard_item_id,
-        standard_item_scheme=line.standard_item_scheme,
-        period_start=line.period_start,
-        period_end=line.period_end,
-    )
+def _line_values(position: int, line: InvoiceLine, net_amount: Decimal) -> dict[str, Any]:
+    return {
+        "position": position,
+        "line_id": line.id,
+        "name": line.name,
+        "description": line.description,
+        "note": line.note,
+        "quantity": line.quantity,
+        "unit_code": line.unit_code,
+        "net_price": line.net_price,
+        "base_quantity": line.base_quantity,
+        "vat_category": line.vat_category,
+        "vat_rate": line.vat_rate,
+        "net_amount": net_amount,
+        "seller_item_id": line.seller_item_id,
+        "buyer_item_id": line.buyer_item_id,
+        "standard_item_id": line.standard_item_id,
+        "standard_item_scheme": line.standard_item_scheme,
+        "period_start": line.period_start,
+        "period_end": line.period_end,
+    }
 
 
 def _line(row: InvoiceLineRow, allowances_charges: list[AllowanceCharge]) -> InvoiceLine:
@@ -230,20 +255,18 @@ def _line(row: InvoiceLineRow, allowances_charges: list[AllowanceCharge]) -> Inv
     )
 
 
-def _allowance_charge_row(
-    item: AllowanceCharge, *, line_position: int | None
-) -> InvoiceAllowanceCharge:
-    return InvoiceAllowanceCharge(
-        line_position=line_position,
-        is_charge=item.is_charge,
-        amount=item.amount,
-        base_amount=item.base_amount,
-        percent=item.percent,
-        reason=item.reason,
-        reason_code=item.reason_code,
-        vat_category=item.vat_category,
-        vat_rate=item.vat_rate,
-    )
+def _allowance_charge_values(item: AllowanceCharge, *, line_position: int | None) -> dict[str, Any]:
+    return {
+        "line_position": line_position,
+        "is_charge": item.is_charge,
+        "amount": item.amount,
+        "base_amount": item.base_amount,
+        "percent": item.percent,
+        "reason": item.reason,
+        "reason_code": item.reason_code,
+        "vat_category": item.vat_category,
+        "vat_rate": item.vat_rate,
+    }
 
 
 def _allowance_charge(row: InvoiceAllowanceCharge) -> AllowanceCharge:
@@ -259,16 +282,16 @@ def _allowance_charge(row: InvoiceAllowanceCharge) -> AllowanceCharge:
     )
 
 
-def _attachment_row(attachment: Attachment) -> InvoiceAttachment:
-    return InvoiceAttachment(
-        document_id=attachment.id,
-        description=attachment.description,
-        filename=attachment.filename,
-        mime_code=attachment.mime_code,
-        size=len(attachment.content) if attachment.content is not None else 0,
-        content=attachment.content,
-        external_uri=attachment.external_uri,
-    )
+def _attachment_values(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "document_id": attachment.id,
+        "description": attachment.description,
+        "filename": attachment.filename,
+        "mime_code": attachment.mime_code,
+        "size": len(attachment.content) if attachment.content is not None else 0,
+        "content": attachment.content,
+        "external_uri": attachment.external_uri,
+    }
 
 
 def _attachment(row: InvoiceAttachment) -> Attachment:

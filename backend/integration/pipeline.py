@@ -19,13 +19,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..db.invoice_mapping import apply_invoice
+from ..db.invoice_mapping import InvoiceValues, invoice_values
 from ..db.models import AuditEvent, Company, Customer, InvoiceRow
 from ..db.models.integration import FetchedFile, FetchedFileStatus, FileFormat
-from ..db.models.invoices import DeliveryEvent
+from ..db.models.invoices import (
+    DeliveryEvent,
+    InvoiceAllowanceCharge,
+    InvoiceAttachment,
+    InvoiceLineRow,
+)
 from ..db.party_mapping import buyer_party, seller_party
 from ..delivery.events import EventKind, event_detail
 from ..domain.errors import N_, DomainError
@@ -59,6 +64,8 @@ class Recipe:
 class Prepared:
     invoices: list[Invoice] = field(default_factory=list)
     applied: list[list[Applied]] = field(default_factory=list)
+    # The rows' column values, made here (in a worker process) so storing only inserts them.
+    values: list[InvoiceValues] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -97,6 +104,11 @@ def prepare(data: bytes, recipe: Recipe, *, whole_message: bool = False) -> Prep
         prepared.invoices.append(invoice)
         prepared.applied.append(applied)
         prepared.problems += _check(invoice, numbered=len(invoices) > 1)
+    if not prepared.fatal:
+        try:
+            prepared.values = [invoice_values(invoice) for invoice in prepared.invoices]
+        except DomainError as error:  # totals that cannot be computed
+            prepared.problems.append(Problem.from_error(error))
     return prepared
 
 
@@ -131,7 +143,7 @@ def _check(invoice: Invoice, *, numbered: bool) -> list[Problem]:
 
 
 class CompanyBook:
-    """The company's identifiers and its customer register, looked up once per poll."""
+    """The company's identifiers and its customer register, looked up once per chunk."""
 
     def __init__(self, session: Session, company_id: int) -> None:
         company = session.get(Company, company_id)
@@ -139,7 +151,7 @@ class CompanyBook:
             raise LookupError(company_id)
         self.company_id = company_id
         # What this transaction has staged so far, which the database does not show yet.
-        self.files: dict[str, FetchedFile] = {}
+        self.files: dict[str, str | int] = {}  # digest -> file id (the digest until written)
         self.numbers: set[str] = set()
         self.seller = seller_party(company)
         self.ids = party_ids(self.seller)
@@ -189,11 +201,21 @@ class Fetched:
 
 
 @dataclass(slots=True)
+class _NewInvoice:
+    columns: dict[str, object]
+    values: InvoiceValues
+    history: list[str]
+
+
+@dataclass(slots=True)
 class _Staged:
-    file: FetchedFile | None  # None: a duplicate of ``known``
-    rows: list[InvoiceRow]
+    fetched: Fetched
+    digest: str
+    invoices: list[_NewInvoice]
     problems: list[Problem]
-    known: FetchedFile | int | None = None
+    duplicate_of: str | int | None = None  # a stored file's id, or a digest of this chunk
+    file_id: int | None = None
+    invoice_ids: list[int] = field(default_factory=list)
 
 
 def store(
@@ -221,45 +243,49 @@ def store_all(
     now: datetime,
     auto_approve: bool,
 ) -> list[Outcome]:
-    """Write the outcome of each prepared file in ``session``'s transaction (see the module),
-    with one flush for them all: a chunk of fifty files costs about what one did."""
-    with session.no_autoflush:  # every check below sees the chunk's own rows in ``book``
-        staged = [_stage(session, book, f, now, auto_approve) for f in files]
-    session.flush()
-    outcomes = []
+    """Write the outcome of each prepared file in ``session``'s transaction (see the module).
+    Rows are inserted with Core statements, the lines and history of a whole chunk in one
+    executemany each: the ORM's unit of work cost five times as much for the same rows."""
+    staged = [_stage(session, book, f, now, auto_approve) for f in files]
+    children: dict[type, list[dict[str, object]]] = {
+        InvoiceLineRow: [],
+        InvoiceAllowanceCharge: [],
+        InvoiceAttachment: [],
+        DeliveryEvent: [],
+        AuditEvent: [],
+    }
     for item in staged:
-        if item.file is None:
-            known = item.known
-            outcomes.append(
-                Outcome("duplicate", known.id if isinstance(known, FetchedFile) else known)
-            )
-            continue
-        for row in item.rows:
-            session.add(
-                AuditEvent(
-                    at=now,
-                    company_id=book.company_id,
-                    action="invoice_fetched",
-                    subject=f"invoice:{row.id}",
-                    source="integration",
-                    detail={"file": item.file.name, "number": row.number, "approved": auto_approve},
-                )
-            )
-        outcomes.append(
-            Outcome(
-                "imported" if item.rows else "failed",
-                item.file.id,
-                tuple(r.id for r in item.rows),
-                tuple(r.number or "" for r in item.rows),
-                tuple(item.problems),
-            )
-        )
-    return outcomes
+        if item.duplicate_of is None:
+            item.invoice_ids = [
+                _insert_invoice(session, book, item, new, now, auto_approve, children)
+                for new in item.invoices
+            ]
+            first = item.invoice_ids[0] if item.invoice_ids else None
+            item.file_id = _write_file(session, book, item, first, now)
+            book.files[item.digest] = item.file_id
+    for model, rows in children.items():
+        if rows:  # Core, not the ORM's bulk insert: plain executemany
+            session.connection().execute(insert(model.__table__), rows)
+    return [_outcome(item, book) for item in staged]
+
+
+def _outcome(item: _Staged, book: CompanyBook) -> Outcome:
+    known = item.duplicate_of
+    if known is not None:  # a digest: the copy stored earlier in this chunk
+        return Outcome("duplicate", book.files[known] if isinstance(known, str) else known)
+    return Outcome(
+        "imported" if item.invoice_ids else "failed",
+        item.file_id,
+        tuple(item.invoice_ids),
+        tuple(str(new.columns["number"] or "") for new in item.invoices),
+        tuple(item.problems),
+    )
 
 
 def _stage(
     session: Session, book: CompanyBook, fetched: Fetched, now: datetime, auto_approve: bool
 ) -> _Staged:
+    """Decide what becomes of one file: checks only, nothing written yet."""
     digest = file_digest(fetched.data)
     if fetched.retry is None:
         known = book.files.get(digest) or session.scalar(
@@ -268,50 +294,122 @@ def _stage(
             )
         )
         if known is not None:
-            return _Staged(None, [], [], known)
+            return _Staged(fetched, digest, [], [], duplicate_of=known)
+        book.files[digest] = digest  # a second copy in this chunk is a duplicate of this one
     prepared = fetched.prepared
     problems = list(prepared.problems)
-    rows: list[InvoiceRow] = []
+    invoices: list[_NewInvoice] = []
     if not prepared.fatal:
-        try:  # every check comes before anything is added: a refusal leaves nothing behind
-            rows = [
-                _queue(session, book, invoice, applied, fetched.name, now, auto_approve)
-                for invoice, applied in zip(prepared.invoices, prepared.applied, strict=True)
+        try:
+            invoices = [
+                _queue(session, book, invoice, values, applied, fetched.name, now, auto_approve)
+                for invoice, values, applied in zip(
+                    prepared.invoices, prepared.values, prepared.applied, strict=True
+                )
             ]
         except DomainError as error:
             problems.append(Problem.from_error(error))
-            rows = []
-    for row in rows:
-        session.add(row)
-        book.numbers.add(row.number or "")
-    file = fetched.retry or FetchedFile(
-        company_id=book.company_id,
-        sha256=digest,
-        name=fetched.name[:255],
-        source=fetched.source[:500],
-        content=fetched.data,
-        fetched_at=now,
-        attempts=0,
+            invoices = []
+    book.numbers.update(str(new.columns["number"]) for new in invoices)
+    return _Staged(fetched, digest, invoices, problems)
+
+
+def _insert_invoice(
+    session: Session,
+    book: CompanyBook,
+    item: _Staged,
+    new: _NewInvoice,
+    now: datetime,
+    auto_approve: bool,
+    children: dict[type, list[dict[str, object]]],
+) -> int:
+    table = InvoiceRow.__table__
+    invoice_id: int = (
+        session.connection().execute(insert(table).returning(table.c.id), new.columns).scalar_one()
     )
-    file.status = FetchedFileStatus.IMPORTED if rows else FetchedFileStatus.FAILED
-    file.invoice = rows[0] if rows else None
-    file.report = report_json(problems)
-    file.attempts = (file.attempts or 0) + 1
-    file.updated_at = now
-    session.add(file)
-    book.files[digest] = file
-    return _Staged(file, rows, problems)
+    children[InvoiceLineRow] += [{**line, "invoice_id": invoice_id} for line in new.values.lines]
+    children[InvoiceAllowanceCharge] += [
+        {**charge, "invoice_id": invoice_id} for charge in new.values.allowances_charges
+    ]
+    children[InvoiceAttachment] += [
+        {**attachment, "invoice_id": invoice_id} for attachment in new.values.attachments
+    ]
+    children[DeliveryEvent] += [
+        {
+            "invoice_id": invoice_id,
+            "at": now,
+            "channel": new.columns["channel"],
+            "state": new.columns["state"],
+            "detail": detail,
+        }
+        for detail in new.history
+    ]
+    children[AuditEvent].append(
+        {
+            "at": now,
+            "actor_user_id": None,
+            "company_id": book.company_id,
+            "action": "invoice_fetched",
+            "subject": f"invoice:{invoice_id}",
+            "source": "integration",
+            "detail": {
+                "file": item.fetched.name[:255],
+                "number": new.columns["number"],
+                "approved": auto_approve,
+            },
+        }
+    )
+    return invoice_id
+
+
+def _write_file(
+    session: Session, book: CompanyBook, item: _Staged, invoice_id: int | None, now: datetime
+) -> int:
+    values = {
+        "status": FetchedFileStatus.IMPORTED if invoice_id else FetchedFileStatus.FAILED,
+        "invoice_id": invoice_id,
+        "report": report_json(item.problems),
+        "updated_at": now,
+    }
+    retry = item.fetched.retry
+    if retry is not None:
+        for name, value in values.items():
+            setattr(retry, name, value)
+        retry.attempts = (retry.attempts or 0) + 1
+        session.flush()
+        return retry.id
+    table = FetchedFile.__table__
+    file_id: int = (
+        session.connection()
+        .execute(
+            insert(table).returning(table.c.id),
+            {
+                **values,
+                "company_id": book.company_id,
+                "sha256": item.digest,
+                "name": item.fetched.name[:255],
+                "source": item.fetched.source[:500],
+                "content": item.fetched.data,
+                "fetched_at": now,
+                "attempts": 1,
+            },
+        )
+        .scalar_one()
+    )
+    return file_id
 
 
 def _queue(
     session: Session,
     book: CompanyBook,
     invoice: Invoice,
+    values: InvoiceValues,
     applied: Sequence[Applied],
     name: str,
     now: datetime,
     auto_approve: bool,
-) -> InvoiceRow:
+) -> _NewInvoice:
+    """The invoice's row to insert, once the seller, the buyer and the number check out."""
     if not book.is_us(invoice.seller):
         raise _Refused(
             N_("The seller in the file, {name}, is not your company."),
@@ -357,23 +455,21 @@ def _queue(
             number=invoice.number[:50],
         )
     state = InvoiceState.APPROVED if auto_approve else InvoiceState.READY_FOR_APPROVAL
-    row = InvoiceRow(
-        state=state,
-        sender_company_id=book.company_id,
-        customer_id=customer.id,
-        recipient_company_id=customer.recipient_company_id,
-        channel=customer.channel,
-        submitted_at=now,
-        approved_at=now if auto_approve else None,
-        created_at=now,
-    )
-    apply_invoice(row, invoice)  # ValidationError when the totals cannot be computed
+    columns: dict[str, object] = {
+        **values.header,
+        "state": state,
+        "sender_company_id": book.company_id,
+        "customer_id": customer.id,
+        "recipient_company_id": customer.recipient_company_id,
+        "channel": customer.channel,
+        "submitted_at": now,
+        "approved_at": now if auto_approve else None,
+        "created_at": now,
+        "updated_at": now,
+    }
     history = [event_detail(EventKind.FETCHED, name)]
     history += [
         event_detail(EventKind.SUBSTITUTED, json.dumps([a.field.value, a.old, a.new]))
         for a in applied
     ]
-    row.deliveries = [
-        DeliveryEvent(at=now, channel=customer.channel, state=state, detail=d) for d in history
-    ]
-    return row
+    return _NewInvoice(columns, values, history)

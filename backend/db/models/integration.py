@@ -18,13 +18,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ...domain.errors import N_
 from ...domain.substitution import SubstitutionField, SubstitutionMode
 from ..types import UTCDateTime, utcnow
 from .base import Base, str_enum
-from .invoices import InvoiceRow
 
 
 class FileFormat(enum.StrEnum):
@@ -120,7 +119,6 @@ class FetchedFile(Base):
         str_enum(FetchedFileStatus, "fetched_file_status")
     )
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"))
-    invoice: Mapped[InvoiceRow | None] = relationship()
     content: Mapped[bytes] = mapped_column(LargeBinary)
     # What went wrong (or the warnings of an imported file): a list of
     # {"message": msgid, "params": {...}, "field": "...", "rule": "...", "fatal": bool}.
