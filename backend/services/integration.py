@@ -383,13 +383,15 @@ def _checked_value(rule: Rule) -> str:
     return value
 
 
-def _unit_code(value: str, name: str) -> str:
+def _unit_code(value: str, name: str, row: int | None = None) -> str:
+    """The UN/ECE code; ``row`` (of the unit table) travels in the error for the screen."""
     code = value.strip().upper()
     if code not in UNECE_REC20:
         raise ValidationError(
             N_("“{value}” is not a UN/ECE unit code (such as H87 for pieces, HUR for hours)."),
             field=name,
             value=value[:20],
+            row=row,
         )
     return code
 
@@ -420,7 +422,7 @@ def save_substitution_rules(
                 row=n,
                 unit=unit,
             )
-        table[unit.casefold()] = (unit, _unit_code(target, "unit_codes"))
+        table[unit.casefold()] = (unit, _unit_code(target, "unit_codes", n))
     ctx.session.execute(delete(SubstitutionRule).where(SubstitutionRule.company_id == company.id))
     ctx.session.execute(
         delete(UnitCodeTranslation).where(UnitCodeTranslation.company_id == company.id)

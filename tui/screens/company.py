@@ -34,6 +34,7 @@ from ..widgets.safe_text import inert
 from ..widgets.translated import FieldError, Msg, TButton, TCheckbox, TInput, TLabel, TSelect
 from .account_mail import send_code_mail
 from .base import MainScreen
+from .integration import IntegrationScreen
 from .profile import ConfirmOverlay, fact_rows
 
 DETAILS, USERS, INVITE = "company-details", "company-users", "company-invite"
@@ -131,7 +132,10 @@ def _input(field_id: str, **kwargs: Any) -> TInput:
 class CompanyScreen(MainScreen):
     NAV_ID = "company"
     TITLE_MSG = N_("Company details")
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", N_("Save"))]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", N_("Save")),
+        Binding("ctrl+b", "integration", N_("Business system")),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -234,6 +238,7 @@ class CompanyScreen(MainScreen):
             return
         self._show_company(company)
         self.translate(self.app.t)  # type: ignore[attr-defined]
+        self.refresh_bindings()  # Ctrl+B (business system) once the company is there
 
     def _show_company(self, company: CompanyView) -> None:
         self.company = company
@@ -269,6 +274,13 @@ class CompanyScreen(MainScreen):
 
     def action_save(self) -> None:
         self._save(self._part_of(self.focused))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.company is not None if action == "integration" else True
+
+    def action_integration(self) -> None:
+        if self.company is not None:
+            self.app.push_screen(IntegrationScreen())
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         parts = {"save-details": DETAILS, "invite": INVITE}
