@@ -45,7 +45,8 @@ from .pipeline import (
     prepare,
     store_all,
 )
-from .secret_box import SecretBox
+from .report import Problem
+from .secret_box import SecretBox, SecretUnreadable
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,12 @@ async def poll_company(
     """Fetch and import what company ``company_id``'s business system has now. ``pool``:
     processes that read and validate the files (None: a thread)."""
     summary = PollSummary()
-    plan = await asyncio.to_thread(_plan, portal, company_id)
+    try:
+        plan = await asyncio.to_thread(_plan, portal, company_id)
+    except SecretUnreadable as error:  # the data directory's key changed: tell the admin
+        notice = await asyncio.to_thread(_unreadable, portal, company_id, error, clock())
+        await _mail(portal, mailer, [notice] if notice is not None else [])
+        return summary
     if plan is None:
         return summary
     due: list[notices.DueNotice] = []
@@ -322,6 +328,15 @@ def _connection_failed(
     key, problem = notices.connection_problem(error, plan.connection.host, plan.connection.username)
     with portal.transaction(writes=True) as session:
         return notices.record(session, plan.company_id, key, problem, now)
+
+
+def _unreadable(
+    portal: Portal, company_id: int, error: SecretUnreadable, now: datetime
+) -> notices.DueNotice | None:
+    log.warning("integration of company %d: the stored secret cannot be decrypted", company_id)
+    with portal.transaction(writes=True) as session:
+        problem = Problem.from_error(error)
+        return notices.record(session, company_id, notices.CONNECTION + "secret", problem, now)
 
 
 def _polled(portal: Portal, company_id: int, now: datetime) -> None:

@@ -249,3 +249,19 @@ def test_free_members_are_not_polled(
         assert asyncio.run(run_poller(portal, asyncio.Event(), once=True)) == 0
         assert poll(portal, acme, outbox).imported == 0
     assert (remote / "X-1.xml").exists() and invoice_numbers(portal) == []
+
+
+def test_a_secret_the_key_cannot_open_is_reported_not_crashed_on(
+    portal: Portal, world: World, remote: Path, outbox: Path
+) -> None:
+    acme = world.acme_admin.company_id
+    put(remote, "U-1")
+    with sftp_server(remote) as server:
+        enable_integration(portal, acme, server, secret_encrypted=b"gAAAAA-not-ours")
+        summary = poll(portal, acme, outbox)
+    assert summary.imported == 0 and (remote / "U-1.xml").exists()
+    with portal.sessions() as session:
+        notice = session.scalars(select(IntegrationNotice)).one()
+    assert notice.problem == "connection:secret" and "decrypted" in notice.message
+    [mail] = mails(outbox)
+    assert "Enter it again" in mail
