@@ -33,6 +33,7 @@ from ..domain.invoice import (
 from ..domain.numbering import format_invoice_number
 from ..domain.states import INVOICE_STATES, CustomerLinkState, InvoiceState
 from ..domain.totals import Totals, compute_totals
+from ..formats.validation import validate_invoice
 from .context import Context, use_case
 from .errors import Conflict, NotFound, PermissionDenied
 
@@ -333,13 +334,18 @@ def _number_taken(ctx: Context, company_id: int, number: str, *, but: int | None
 
 @use_case()
 def submit_invoice(ctx: Context, invoice_id: int) -> str:
-    """Draft -> ready for approval: the rules must pass, the customer must accept invoices from
-    us, and the invoice gets its number. Returns the number."""
+    """Draft -> ready for approval: the portal's checks and then the Peppol rules must pass
+    (the form shows both, but whatever calls this is held to them), the customer must accept
+    invoices from us, and the invoice gets its number. Returns the number."""
     row = _own_invoice(ctx, invoice_id)
     invoice = invoice_from_row(row)
     if not invoice.number:
         invoice.number = "-"  # numbered below; a placeholder keeps BT-1 out of the findings
-    findings = check_invoice(invoice)
+    findings = check_invoice(invoice) or [
+        ValidationError(f.message, field=f.field, **f.params)
+        for f in validate_invoice(invoice).findings
+        if f.is_fatal
+    ]
     customer = _customer(ctx, row.customer_id, row.sender_company_id)
     if customer is None:
         findings.append(ValidationError(N_("Choose the customer."), field="customer_id"))

@@ -159,7 +159,13 @@ def register(portal: Portal, world: World) -> Customers:  # noqa: F811 - the fix
         peppol_id="0106:87654321",
     )
     svensson = customers.add_external_customer(
-        portal, actor, "Svensson Bygg", "ekonomi@svensson.example", "K-3", country="SE"
+        portal,
+        actor,
+        "Svensson Bygg",
+        "ekonomi@svensson.example",
+        "K-3",
+        country="SE",
+        org_id="5567037485",  # addressed as 0007:5567037485 (see jansen)
     )
     return Customers(bakker.id, jansen.id, svensson.id)
 

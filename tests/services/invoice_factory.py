@@ -13,6 +13,7 @@ from backend.domain.invoice import (
     DocumentKind,
     Invoice,
     InvoiceLine,
+    ParticipantId,
     Party,
     PaymentMeans,
 )
@@ -37,6 +38,7 @@ def sample_invoice(*, number: str = "", category: str = "Algemene doorbelastinge
             ),
             legal_id="5560360793",
             vat_number="SE556036079301",
+            endpoint=ParticipantId("0007", "5560360793"),
         ),
         buyer=Party(
             name="Bakker BV",
@@ -45,6 +47,7 @@ def sample_invoice(*, number: str = "", category: str = "Algemene doorbelastinge
             ),
             legal_id="12345678",
             vat_number="NL004495445B01",
+            endpoint=ParticipantId("0106", "12345678"),
         ),
         payment_means=[PaymentMeans(code="30", iban="SE4550000000058398257466")],
         lines=[
