@@ -316,3 +316,27 @@ def parse_participant_id(text: str, *, field: str = "endpoint") -> ParticipantId
     if not colon or not scheme.strip() or not value.strip():
         raise ValidationError(_PARTICIPANT_LAYOUT, field=field, value=stripped)
     return participant_id_for(scheme, value, field=field)
+
+
+PHONE_MAX_LENGTH = 50  # users.phone and companies.phone (tests/db/test_field_limits.py)
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]*")
+_PHONE_DIGITS = range(6, 16)
+
+
+def phone_number(value: str, *, field: str = "phone") -> str:
+    """A phone number as typed, with runs of spaces made one: digits, spaces, ``-``, ``.``,
+    ``/`` and brackets, an optional leading ``+``, 6 to 15 digits. Empty stays empty."""
+    text = " ".join(value.split())
+    if not text:
+        return ""
+    digits = sum(c.isdigit() for c in text)
+    if len(text) > PHONE_MAX_LENGTH or not _PHONE.fullmatch(text) or digits not in _PHONE_DIGITS:
+        raise ValidationError(
+            N_(
+                "“{value}” is not a phone number. Use digits, with a + and the country code"
+                " in front if you like."
+            ),
+            field=field,
+            value=text[:PHONE_MAX_LENGTH],
+        )
+    return text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +19,7 @@ from ..db.models.accounts import (
     Notification,
 )
 from ..domain.errors import N_, ValidationError
-from ..domain.identifiers import org_number, vat_number
+from ..domain.identifiers import org_number, phone_number, vat_number
 from ..i18n import LOCALES
 from .context import Context, use_case
 from .credentials import (
@@ -350,29 +349,6 @@ def get_profile(ctx: Context) -> Profile:
 
 
 NAME_MAX_LENGTH = User.__table__.c.name.type.length
-PHONE_MAX_LENGTH = User.__table__.c.phone.type.length
-_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]*")
-# E.164 numbers have at most 15 digits; shorter than 6 is no reachable number anywhere.
-_PHONE_DIGITS = range(6, 16)
-
-
-def _phone_number(value: str, *, field: str = "phone") -> str:
-    """A phone number as typed, with runs of spaces made one: digits, spaces, ``-``, ``.``,
-    ``/`` and brackets, an optional leading ``+``, 6 to 15 digits. Empty stays empty."""
-    text = " ".join(value.split())
-    if not text:
-        return ""
-    digits = sum(c.isdigit() for c in text)
-    if len(text) > PHONE_MAX_LENGTH or not _PHONE.fullmatch(text) or digits not in _PHONE_DIGITS:
-        raise ValidationError(
-            N_(
-                "“{value}” is not a phone number. Use digits, with a + and the country code"
-                " in front if you like."
-            ),
-            field=field,
-            value=text[:PHONE_MAX_LENGTH],
-        )
-    return text
 
 
 @use_case()
@@ -396,7 +372,7 @@ def update_profile(
             )
         user.name = changes["name"] = name.strip()
     if phone is not None:
-        user.phone = changes["phone"] = _phone_number(phone)
+        user.phone = changes["phone"] = phone_number(phone)
     if notification is not None:
         try:
             chosen = Notification(notification)

@@ -10,10 +10,9 @@ from sqlalchemy.orm import object_session
 from ..db.models import Company, OneTimeCode, RegistrationCode, Role, User
 from ..db.models.accounts import CodePurpose, CompanyStatus, MembershipLevel
 from ..domain.errors import N_, ValidationError
-from ..domain.identifiers import bic, iban, parse_participant_id, vat_number
+from ..domain.identifiers import bic, iban, parse_participant_id, phone_number, vat_number
 from ..domain.numbering import validate_prefix
 from ..i18n import LOCALES
-from .accounts import _phone_number
 from .context import STAFF_ROLES, Context, use_case
 from .credentials import (
     IssuedCode,
@@ -164,7 +163,7 @@ def _set_company_field(company: Company, name: str, value: object) -> None:
     elif name == "invoice_number_prefix":
         company.invoice_number_prefix = validate_prefix(text, field=name)
     elif name == "phone":
-        company.phone = _phone_number(text, field=name)
+        company.phone = phone_number(text, field=name)
     elif name == "email" and text:
         company.email = normalise_email(text, field=name)
     else:

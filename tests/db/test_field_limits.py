@@ -3,8 +3,15 @@ way on both databases (PostgreSQL enforces lengths, SQLite would store anything)
 
 from __future__ import annotations
 
-from backend.db.models import InvoiceAllowanceCharge, InvoiceAttachment, InvoiceLineRow, InvoiceRow
-from backend.domain import field_limits
+from backend.db.models import (
+    Company,
+    InvoiceAllowanceCharge,
+    InvoiceAttachment,
+    InvoiceLineRow,
+    InvoiceRow,
+    User,
+)
+from backend.domain import field_limits, identifiers
 
 COLUMN_OF_ATTACHMENT = {"id": "document_id"}
 COLUMN_OF_LINE = {"id": "line_id"}
@@ -17,6 +24,7 @@ def _length(model: type, column: str) -> int:
 def test_limits_equal_the_column_lengths() -> None:
     for name, limit in field_limits.HEADER_LIMITS.items():
         assert _length(InvoiceRow, name) == limit, name
+    assert _length(User, "phone") == _length(Company, "phone") == identifiers.PHONE_MAX_LENGTH
     assert _length(InvoiceRow, "sender_name") == field_limits.PARTY_NAME_LIMIT
     assert _length(InvoiceRow, "recipient_name") == field_limits.PARTY_NAME_LIMIT
     for name, limit in field_limits.LINE_LIMITS.items():

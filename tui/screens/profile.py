@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from backend.db.models.accounts import NOTIFICATION_LABELS, ROLE_LABELS, Notification
 from backend.domain.errors import N_, DomainError
+from backend.domain.identifiers import PHONE_MAX_LENGTH
 from backend.i18n import LANGUAGE_NAMES, LOCALES, Translator
 from backend.services import accounts
 from backend.services.accounts import KeyView, Profile
@@ -103,7 +104,7 @@ class ProfileScreen(MainScreen):
         yield FormField(
             "phone",
             N_("Phone"),
-            _input("phone", max_length=accounts.PHONE_MAX_LENGTH),
+            _input("phone", max_length=PHONE_MAX_LENGTH),
             hint=N_("For example +46 70 123 45 67."),
         )
         yield FormField(
