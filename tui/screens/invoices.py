@@ -219,12 +219,13 @@ class InvoicesScreen(MainScreen):
         self._text("#invoices-status", self.status_text(t))
 
     def _text(self, selector: str, text: str) -> None:
-        """Show ``text`` (plain) in a line of the screen, if it is not shown already: an update
-        lays the screen out again, which a keystroke in the filter should not pay for."""
+        """Show ``text`` (plain) in a line of the screen, if it is not shown already. A line of
+        fixed height (the heading, the count) is only repainted: a layout of the screen costs
+        more than the rest of a filter keystroke."""
         widget = self.query_one(selector, Static)
         if self._shown_texts.get(selector) != text:
             self._shown_texts[selector] = text
-            widget.update(Content(text))
+            widget.update(Content(text), layout=widget.styles.auto_dimensions)
 
     def heading(self, t: Translator) -> str:
         """Which list this is, and its order (the sort column may be one a narrow table

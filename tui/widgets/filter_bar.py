@@ -1,9 +1,10 @@
 """The invoice list's filter bar: read status, invoice number, invoice date from / to, category.
 
 Every change posts ``FilterBar.Changed`` at once (the screen coalesces the queries, so typing
-never waits). ``filters(t)`` reads the fields: dates are ISO (``2026-11-02``) or the session
-locale's short form (``2-11-2026`` in Dutch); an unreadable date is a ``ValidationError`` that
-names its field, shown under the bar with ``show_error``.
+never waits; the text fields are ``FilterInput``s, which a key only repaints). ``filters(t)``
+reads the fields: dates are ISO (``2026-11-02``) or the session locale's short form
+(``2-11-2026`` in Dutch); an unreadable date is a ``ValidationError`` that names its field,
+shown under the bar with ``show_error``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from backend.db.invoice_list import ReadFilter
 from backend.domain.errors import N_, DomainError, Label, ValidationError
 from backend.i18n import Translator
 
-from .translated import FieldError, TInput, TLabel, TSelect
+from .filter_input import FilterInput
+from .translated import FieldError, TLabel, TSelect
 
 READ_CHOICES = (
     (N_("All"), ReadFilter.ALL),
@@ -106,17 +108,17 @@ class FilterBar(Vertical):
                 id="filter-read",
             )
             yield TLabel(N_("Number"), classes="filter-label")
-            yield TInput(id="filter-number", compact=True, max_length=50)
+            yield FilterInput(id="filter-number", compact=True, max_length=50)
             yield TLabel(N_("Date from"), classes="filter-label")
-            yield TInput(
+            yield FilterInput(
                 placeholder_msg=N_("YYYY-MM-DD"), id="filter-from", compact=True, max_length=10
             )
             yield TLabel(N_("Date to"), classes="filter-label")
-            yield TInput(
+            yield FilterInput(
                 placeholder_msg=N_("YYYY-MM-DD"), id="filter-to", compact=True, max_length=10
             )
             yield TLabel(N_("Category"), classes="filter-label")
-            yield TInput(id="filter-category", compact=True, max_length=100)
+            yield FilterInput(id="filter-category", compact=True, max_length=100)
         yield FieldError(id="filter-error")
 
     def on_input_changed(self, event: Input.Changed) -> None:

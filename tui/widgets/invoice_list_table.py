@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.reactive import Reactive
 
 from backend.db.invoice_list import InvoiceListRow, Side, SortColumn
 from backend.domain.errors import N_
@@ -135,8 +137,20 @@ class InvoiceListTable(MarkTable):
         Binding("enter", "select_cursor", N_("Open"), show=False),
     ]
 
+    # DataTable sets its virtual (scrollable) size after every new page, and Textual makes that a
+    # layout of the whole screen. This table's size comes from the screen's CSS, so a new page
+    # (of other widths) only needs a repaint and its scrollbars brought up to date, which ask
+    # for a layout themselves when one appears or goes.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cell_padding=0, **kwargs)
+
+    def _watch_virtual_size(self, size: Size) -> None:
+        if self.styles.auto_dimensions:
+            self.refresh(layout=True)  # a size that follows the content (not on this screen)
+        else:
+            self._scroll_update(size)
 
     def show_rows(
         self,
