@@ -74,6 +74,8 @@ class Job:
     channel: DeliveryChannel
     facts: InvoiceFacts
     invoice: Invoice | None = None  # loaded for e-mail, and for notifications with the PDF
+    # The e-invoice as a business system handed it in, sent as it is (see integration.pipeline)
+    ubl: bytes | None = None
     problem: str = ""  # a permanent reason not to deliver at all (a msgid)
     # e-mail channel
     email: str = ""
@@ -366,6 +368,7 @@ def _job(
     invoice = invoice_from_row(row)
     sender = companies.get(row.sender_company_id)
     job.invoice = invoice
+    job.ubl = row.original_document
     job.email = customer.email
     job.language = language_for_country(
         customer.country,

@@ -51,6 +51,7 @@ class InvoiceMailSpec:
     language: str
     sender: str
     reply_to: str = ""
+    ubl: bytes | None = None  # the e-invoice to attach as it is; None: written from ``invoice``
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ def build_invoice_mail(spec: InvoiceMailSpec) -> Rendered:
 
     try:
         pdf = render_pdf(spec.invoice, translator(spec.language))
-        xml = write_ubl(spec.invoice)
+        xml = spec.ubl or write_ubl(spec.invoice)
     except Exception:  # fpdf's own errors too: one invoice must never take its batch along
         log.exception("invoice %s could not be rendered", spec.facts.number)
         return Rendered(error=NOT_RENDERED)

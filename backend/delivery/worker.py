@@ -237,7 +237,7 @@ class DeliveryWorker:
             )
         assert job.invoice is not None
         spec = InvoiceMailSpec(
-            job.invoice, job.facts, job.email, job.language, self.mail_from, job.reply_to
+            job.invoice, job.facts, job.email, job.language, self.mail_from, job.reply_to, job.ubl
         )
         try:
             rendered = await self.render.run(build_invoice_mail, spec)

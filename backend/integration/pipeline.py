@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
+from lxml.etree import _Element as Element
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -40,8 +41,9 @@ from ..domain.party_ids import PartyIds, endpoint_from_ids, party_ids
 from ..domain.states import CustomerLinkState, InvoiceState
 from ..domain.substitution import Applied, Rule, substitute
 from ..formats.csv_invoice import read_csv_invoices
-from ..formats.ubl_reader import read_ubl
-from ..formats.validation import validate_invoice
+from ..formats.ubl_reader import invoice_from_tree
+from ..formats.validation import validate, validate_invoice
+from ..formats.xml_safety import parse_ubl
 from .report import Problem, report_json
 
 Status = Literal["imported", "failed", "duplicate"]
@@ -66,6 +68,8 @@ class Prepared:
     applied: list[list[Applied]] = field(default_factory=list)
     # The rows' column values, made here (in a worker process) so storing only inserts them.
     values: list[InvoiceValues] = field(default_factory=list)
+    # Per invoice: the file's bytes when they are sent as received (nothing was changed).
+    originals: list[bytes | None] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -94,16 +98,24 @@ def prepare(data: bytes, recipe: Recipe, *, whole_message: bool = False) -> Prep
     if whole_message:
         return Prepared(problems=[Problem(NO_MATCHING_ATTACHMENT, field="file")])
     try:
-        invoices = _read(data, recipe)
+        root, invoices = _read(data, recipe)
     except DomainError as error:
         return Prepared(problems=[Problem.from_error(error)])
     prepared = Prepared()
     for invoice in invoices:
-        _complete(invoice, recipe)
+        completed = _complete(invoice, recipe)
         applied = substitute(invoice, recipe.rules, recipe.unit_codes)
         prepared.invoices.append(invoice)
         prepared.applied.append(applied)
-        prepared.problems += _check(invoice, numbered=len(invoices) > 1)
+        if root is not None and not completed and not applied:
+            # Nothing changed: the document is sent as the business system wrote it (the
+            # domain does not hold every element of UBL), so that is what is validated.
+            prepared.originals.append(data)
+            prepared.problems += [Problem.from_finding(f) for f in validate(root).findings]
+        else:
+            prepared.originals.append(None)
+            prepared.problems += _check(invoice, numbered=len(invoices) > 1)
+        prepared.problems += [Problem.from_error(e) for e in check_field_lengths(invoice)]
     if not prepared.fatal:
         try:
             prepared.values = [invoice_values(invoice) for invoice in prepared.invoices]
@@ -112,28 +124,35 @@ def prepare(data: bytes, recipe: Recipe, *, whole_message: bool = False) -> Prep
     return prepared
 
 
-def _read(data: bytes, recipe: Recipe) -> list[Invoice]:
+def _read(data: bytes, recipe: Recipe) -> tuple[Element | None, list[Invoice]]:
+    """The parsed UBL document (None for CSV) and the invoices in the file."""
     if recipe.file_format == FileFormat.CSV:
-        return read_csv_invoices(data, max_bytes=recipe.max_bytes)
-    return [read_ubl(data, max_bytes=recipe.max_bytes).invoice]
+        return None, read_csv_invoices(data, max_bytes=recipe.max_bytes)
+    root = parse_ubl(data, max_bytes=recipe.max_bytes)
+    return root, [invoice_from_tree(root)]
 
 
-def _complete(invoice: Invoice, recipe: Recipe) -> None:
+def _complete(invoice: Invoice, recipe: Recipe) -> bool:
+    """Fill in what the file leaves out that the portal knows; whether anything was."""
+    completed = False
     if not invoice.seller.name and not party_ids(invoice.seller):
         invoice.seller = replace(recipe.seller)
+        completed = True
     buyer = invoice.buyer
     if buyer.endpoint is None:
         country = buyer.address.country_code.upper()
         buyer.endpoint = endpoint_from_ids(country, buyer.legal_id, buyer.vat_number)
+        completed = completed or buyer.endpoint is not None
     if not invoice.payment_means and recipe.payment is not None:
         invoice.payment_means.append(replace(recipe.payment))
+        completed = True
+    return completed
 
 
 def _check(invoice: Invoice, *, numbered: bool) -> list[Problem]:
-    """Field lengths and the Peppol rules; each problem names the invoice when a file holds
-    several."""
-    problems = [Problem.from_error(error) for error in check_field_lengths(invoice)]
-    problems += [Problem.from_finding(f) for f in validate_invoice(invoice).findings]
+    """The Peppol rules on the invoice as the portal writes it; each problem names the
+    invoice when a file holds several."""
+    problems = [Problem.from_finding(f) for f in validate_invoice(invoice).findings]
     if numbered:
         prefix = invoice.number or "?"
         problems = [
@@ -302,9 +321,23 @@ def _stage(
     if not prepared.fatal:
         try:
             invoices = [
-                _queue(session, book, invoice, values, applied, fetched.name, now, auto_approve)
-                for invoice, values, applied in zip(
-                    prepared.invoices, prepared.values, prepared.applied, strict=True
+                _queue(
+                    session,
+                    book,
+                    invoice,
+                    values,
+                    original,
+                    applied,
+                    fetched.name,
+                    now,
+                    auto_approve,
+                )
+                for invoice, values, original, applied in zip(
+                    prepared.invoices,
+                    prepared.values,
+                    prepared.originals,
+                    prepared.applied,
+                    strict=True,
                 )
             ]
         except DomainError as error:
@@ -404,6 +437,7 @@ def _queue(
     book: CompanyBook,
     invoice: Invoice,
     values: InvoiceValues,
+    original: bytes | None,
     applied: Sequence[Applied],
     name: str,
     now: datetime,
@@ -466,6 +500,7 @@ def _queue(
         "approved_at": now if auto_approve else None,
         "created_at": now,
         "updated_at": now,
+        "original_document": original,
     }
     history = [event_detail(EventKind.FETCHED, name)]
     history += [
