@@ -221,7 +221,7 @@ async def _take(
             for start in range(0, len(remotes), CHUNK):
                 chunk = remotes[start : start + CHUNK]
                 async with connection:
-                    datas = [await picker.fetch(remote) for remote in chunk]
+                    datas = await _fetch_chunk(picker, chunk)
                 await fetched.put((chunk, datas))
         finally:
             await fetched.put(_DONE)
@@ -258,28 +258,38 @@ async def _take(
     return safe
 
 
+async def _fetch_chunk(picker: Picker, chunk: list[RemoteFile]) -> list[bytes]:
+    """The chunk's files, ``picker.parallel`` requests at a time (a round trip each is what
+    a fetch mostly waits for)."""
+    if picker.parallel <= 1:
+        return [await picker.fetch(remote) for remote in chunk]
+    gate = asyncio.Semaphore(picker.parallel)
+
+    async def one(remote: RemoteFile) -> bytes:
+        async with gate:
+            return await picker.fetch(remote)
+
+    return list(await asyncio.gather(*(one(remote) for remote in chunk)))
+
+
 async def _prepare_all(
     chunk: list[RemoteFile], datas: list[bytes], recipe: Recipe, pool: RenderPool | None
 ) -> list[Prepared]:
+    files = [(data, remote.whole_message) for remote, data in zip(chunk, datas, strict=True)]
     if pool is None:  # a thread: the event loop (the SSH sessions of serve) stays free
-        return await asyncio.to_thread(
-            lambda: [
-                prepare(data, recipe, whole_message=r.whole_message)
-                for r, data in zip(chunk, datas, strict=True)
-            ]
-        )
-    return list(
-        await asyncio.gather(
-            *(
-                pool.run(_prepare_one, data, recipe, r.whole_message)
-                for r, data in zip(chunk, datas, strict=True)
-            )
-        )
-    )
+        return await asyncio.to_thread(_prepare_files, files, recipe)
+    # One call per process, not per file: the recipe and the calls' overhead once a slice.
+    ways = max(1, pool.processes)
+    slices = [files[n::ways] for n in range(ways)]
+    done = await asyncio.gather(*(pool.run(_prepare_files, part, recipe) for part in slices))
+    prepared: list[Prepared] = [Prepared()] * len(files)
+    for n, part in enumerate(done):
+        prepared[n::ways] = part
+    return prepared
 
 
-def _prepare_one(data: bytes, recipe: Recipe, whole_message: bool) -> Prepared:
-    return prepare(data, recipe, whole_message=whole_message)
+def _prepare_files(files: list[tuple[bytes, bool]], recipe: Recipe) -> list[Prepared]:
+    return [prepare(data, recipe, whole_message=whole) for data, whole in files]
 
 
 def _store_chunk(

@@ -85,6 +85,9 @@ class RemoteFile:
 class Picker(Protocol):
     # SFTP: the server's host key as seen on this connection (to pin); empty for others.
     host_key: str
+    # How many fetches the connection takes at once (SFTP pipelines requests; an FTP or POP3
+    # connection does one thing at a time).
+    parallel: int
 
     async def __aenter__(self) -> Self: ...
 

@@ -80,6 +80,7 @@ def _server_text(exc: BaseException) -> str:
 
 class FtpPicker:
     host_key: str = ""
+    parallel: int = 1
 
     def __init__(self, settings: ConnectionSettings) -> None:
         self._settings = settings

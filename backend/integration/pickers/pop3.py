@@ -58,6 +58,7 @@ class _Message:
 
 class Pop3Picker:
     host_key: str = ""
+    parallel: int = 1
 
     def __init__(self, settings: ConnectionSettings) -> None:
         self._settings = settings

@@ -51,6 +51,8 @@ def _reason(exc: BaseException) -> str:
 
 
 class SftpPicker:
+    parallel: int = 8
+
     def __init__(self, settings: ConnectionSettings) -> None:
         self._settings = settings
         self.host_key = ""
