@@ -14,7 +14,7 @@ from sqlalchemy import select
 from backend.cli import main
 from backend.config import Settings
 from backend.db.models import Company, DirectoryEntry, RegistrationCode, User
-from backend.db.models.accounts import MembershipLevel
+from backend.db.models.accounts import CompanyStatus, MembershipLevel
 from backend.services.context import Portal
 
 ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl anna"
@@ -220,7 +220,7 @@ def test_integration_poll_once_imports_what_is_due(
     portal = _portal(data_dir)
     with portal.sessions.begin() as session:
         acme = session.query(Company).one()
-        acme.level = MembershipLevel.PLUS
+        acme.level, acme.status = MembershipLevel.PLUS, CompanyStatus.ACTIVE
         acme.org_id, acme.country, acme.vat_number = "5560360793", "SE", "SE556036079301"
         acme_id = acme.id
     add_nordisk(portal, acme_id)

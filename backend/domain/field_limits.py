@@ -7,6 +7,8 @@ save: the same input is then refused the same way on both databases, naming the 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from .errors import N_, ValidationError
 from .invoice import Invoice
 
@@ -28,6 +30,23 @@ LINE_LIMITS = {
     "standard_item_scheme": 4,
 }
 ALLOWANCE_LIMITS = {"reason": 200, "reason_code": 10}
+# Numbers as (digits in all, digits after the point) of their columns (backend/db/types.py).
+AMOUNT_DIGITS = (18, 2)
+QUANTITY_DIGITS = (19, 6)
+RATE_DIGITS = (5, 2)
+PERCENT_DIGITS = (9, 4)
+LINE_NUMBERS = {
+    "quantity": QUANTITY_DIGITS,
+    "net_price": QUANTITY_DIGITS,
+    "base_quantity": QUANTITY_DIGITS,
+    "vat_rate": RATE_DIGITS,
+}
+ALLOWANCE_NUMBERS = {
+    "amount": AMOUNT_DIGITS,
+    "base_amount": AMOUNT_DIGITS,
+    "percent": PERCENT_DIGITS,
+    "vat_rate": RATE_DIGITS,
+}
 ATTACHMENT_LIMITS = {
     "id": 100,
     "description": 200,
@@ -45,6 +64,52 @@ def _too_long(limit: int, field: str) -> ValidationError:
 
 def _over(value: str | None, limit: int) -> bool:
     return value is not None and len(value) > limit
+
+
+def _too_precise(value: Decimal | None, digits: tuple[int, int]) -> bool:
+    if value is None or not value.is_finite():
+        return value is not None
+    total, scale = digits
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if -exponent > scale and value != value.quantize(Decimal(1).scaleb(-scale)):
+        return True
+    return abs(value) >= Decimal(10) ** (total - scale)
+
+
+def _number_error(digits: tuple[int, int], field: str) -> ValidationError:
+    return ValidationError(
+        N_("At most {scale} decimals and {whole} digits before the point are allowed here."),
+        field=field,
+        scale=digits[1],
+        whole=digits[0] - digits[1],
+    )
+
+
+def check_field_numbers(invoice: Invoice) -> list[ValidationError]:
+    """Every number of ``invoice`` the database cannot keep exactly (too many decimals, too
+    large): refused here, naming the field, rather than failing the save."""
+    errors: list[ValidationError] = []
+    for index, line in enumerate(invoice.lines):
+        for name, digits in LINE_NUMBERS.items():
+            if _too_precise(getattr(line, name), digits):
+                errors.append(_number_error(digits, f"lines[{index}].{name}"))
+        for item_index, item in enumerate(line.allowances_charges):
+            for name, digits in ALLOWANCE_NUMBERS.items():
+                if _too_precise(getattr(item, name), digits):
+                    field = f"lines[{index}].allowances_charges[{item_index}].{name}"
+                    errors.append(_number_error(digits, field))
+    for index, item in enumerate(invoice.allowances_charges):
+        for name, digits in ALLOWANCE_NUMBERS.items():
+            if _too_precise(getattr(item, name), digits):
+                errors.append(_number_error(digits, f"allowances_charges[{index}].{name}"))
+    return errors
+
+
+def check_field_limits(invoice: Invoice) -> list[ValidationError]:
+    """Every field of ``invoice`` the database cannot keep as it is: texts too long, numbers
+    too precise or too large."""
+    return check_field_lengths(invoice) + check_field_numbers(invoice)
 
 
 def check_field_lengths(invoice: Invoice) -> list[ValidationError]:

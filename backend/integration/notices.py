@@ -36,6 +36,10 @@ CONNECTION_MESSAGES: dict[PickerErrorKind, str] = {
     PickerErrorKind.TRANSFER: N_("Fetching files from {host} failed: {server}"),
 }
 FILE_FAILED = N_("The file {name} could not be imported.")
+MAIL_WITHOUT_FILES = "mail:no-attachment"
+NO_FILES_IN_MAIL = N_(
+    "E-mails without an attachment matching the file pattern arrived; they are kept under Files."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,7 @@ class DueNotice:
     language: str
     problem: Problem
     details: tuple[Problem, ...] = ()
+    about_a_file: bool = False  # a file or mail that could not be imported, not a connection
 
 
 def connection_problem(error: PickerError, host: str, user: str) -> tuple[str, Problem]:
@@ -57,7 +62,11 @@ def connection_problem(error: PickerError, host: str, user: str) -> tuple[str, P
     return CONNECTION + error.kind.value, Problem(message, params)
 
 
-def file_problem(sha256: str, name: str) -> tuple[str, Problem]:
+def file_problem(sha256: str, name: str, *, mail_only: bool = False) -> tuple[str, Problem]:
+    """The notice of a file that failed. E-mails without an invoice attachment (spam among
+    them) share one notice, so that they cannot flood the admin's mailbox."""
+    if mail_only:
+        return MAIL_WITHOUT_FILES, Problem(NO_FILES_IN_MAIL)
     return "file:" + sha256, Problem(FILE_FAILED, {"name": name[:255]})
 
 
@@ -139,6 +148,7 @@ def _due(
         _language(session, row.company_id, settings.error_email, company.country),
         problem,
         details,
+        not row.problem.startswith(CONNECTION),
     )
 
 

@@ -35,7 +35,7 @@ from ..db.models.invoices import (
 from ..db.party_mapping import buyer_party, seller_party
 from ..delivery.events import EventKind, event_detail
 from ..domain.errors import N_, DomainError
-from ..domain.field_limits import check_field_lengths
+from ..domain.field_limits import check_field_limits
 from ..domain.invoice import Invoice, Party, PaymentMeans
 from ..domain.party_ids import PartyIds, endpoint_from_ids, party_ids
 from ..domain.states import CustomerLinkState, InvoiceState
@@ -89,6 +89,11 @@ class Outcome:
 NO_MATCHING_ATTACHMENT = N_("The e-mail has no attachment whose name matches the file pattern.")
 
 
+def _printable(text: str) -> str:
+    """A server's name for a file without control characters (PostgreSQL refuses NUL)."""
+    return "".join(c for c in text if c.isprintable())
+
+
 def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -115,7 +120,7 @@ def prepare(data: bytes, recipe: Recipe, *, whole_message: bool = False) -> Prep
         else:
             prepared.originals.append(None)
             prepared.problems += _check(invoice, numbered=len(invoices) > 1)
-        prepared.problems += [Problem.from_error(e) for e in check_field_lengths(invoice)]
+        prepared.problems += [Problem.from_error(e) for e in check_field_limits(invoice)]
     if not prepared.fatal:
         try:
             prepared.values = [invoice_values(invoice) for invoice in prepared.invoices]
@@ -386,7 +391,7 @@ def _insert_invoice(
             "subject": f"invoice:{invoice_id}",
             "source": "integration",
             "detail": {
-                "file": item.fetched.name[:255],
+                "file": _printable(item.fetched.name)[:255],
                 "number": new.columns["number"],
                 "approved": auto_approve,
             },

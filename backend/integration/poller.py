@@ -13,13 +13,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..db.models import Company, MembershipLevel
+from ..db.models.accounts import CompanyStatus
 from ..db.models.integration import (
     FetchProtocol,
     IntegrationSettings,
@@ -28,6 +30,7 @@ from ..db.models.integration import (
 )
 from ..db.party_mapping import seller_party
 from ..delivery.render import RenderPool
+from ..domain.errors import N_
 from ..domain.invoice import PaymentMeans
 from ..domain.substitution import Rule
 from ..mail.outbox import Mailer, MailError
@@ -36,6 +39,7 @@ from . import notices
 from .pickers import open_picker
 from .pickers.base import ConnectionSettings, Picker, PickerError, RemoteFile
 from .pipeline import (
+    NO_MATCHING_ATTACHMENT,
     CompanyBook,
     Fetched,
     Outcome,
@@ -51,6 +55,13 @@ from .secret_box import SecretBox, SecretUnreadable
 log = logging.getLogger(__name__)
 
 CHUNK = 50
+# How long a poller holds a company's poll; each stored chunk extends it. A poller that died
+# is taken over once it runs out.
+POLL_LEASE = timedelta(minutes=10)
+NOT_STORED = N_(
+    "The portal could not store the invoice in this file. Support can find the reason in the"
+    " portal's log."
+)
 # Levels whose members may fetch from a business system.
 INTEGRATION_LEVELS = frozenset({MembershipLevel.PLUS, MembershipLevel.PREMIUM})
 
@@ -82,6 +93,7 @@ class _Plan:
     auto_approve: bool
     remove: bool
     pinned: bool
+    last_polled_at: datetime | None  # as the poll found it ("fetch now" sets it to None)
 
 
 def now_utc() -> datetime:
@@ -139,13 +151,35 @@ def connection_for(
     )
 
 
-def _plan(portal: Portal, company_id: int) -> _Plan | None:
-    with portal.transaction(writes=False) as session:
+def _plan(portal: Portal, company_id: int, now: datetime) -> _Plan | None:
+    """What a poll of the company needs, once this poller holds the company's poll (another
+    poller, on this node or another, may be at it: then None)."""
+    with portal.transaction(writes=True) as session:
         company = session.get(Company, company_id)
         settings = session.scalar(
             select(IntegrationSettings).where(IntegrationSettings.company_id == company_id)
         )
-        if company is None or settings is None or company.level not in INTEGRATION_LEVELS:
+        if (
+            company is None
+            or settings is None
+            or not settings.enabled
+            or company.level not in INTEGRATION_LEVELS
+            or company.status is not CompanyStatus.ACTIVE
+        ):
+            return None
+        claimed = session.execute(
+            update(IntegrationSettings)
+            .where(
+                IntegrationSettings.company_id == company_id,
+                or_(
+                    IntegrationSettings.polling_until.is_(None),
+                    IntegrationSettings.polling_until < now,
+                ),
+            )
+            .values(polling_until=now + POLL_LEASE),
+            execution_options={"synchronize_session": False},
+        )
+        if claimed.rowcount != 1:
             return None
         box = SecretBox.in_data_dir(portal.settings.data_dir)
         return _Plan(
@@ -155,6 +189,7 @@ def _plan(portal: Portal, company_id: int) -> _Plan | None:
             settings.send_automatically,
             settings.protocol == FetchProtocol.POP3 or settings.remove_after_polling,
             bool(settings.host_key),
+            settings.last_polled_at,
         )
 
 
@@ -169,10 +204,12 @@ async def poll_company(
     """Fetch and import what company ``company_id``'s business system has now. ``pool``:
     processes that read and validate the files (None: a thread)."""
     summary = PollSummary()
+    started = clock()
     try:
-        plan = await asyncio.to_thread(_plan, portal, company_id)
+        plan = await asyncio.to_thread(_plan, portal, company_id, started)
     except SecretUnreadable as error:  # the data directory's key changed: tell the admin
         notice = await asyncio.to_thread(_unreadable, portal, company_id, error, clock())
+        await asyncio.to_thread(_polled, portal, company_id, started, None)
         await _mail(portal, mailer, [notice] if notice is not None else [])
         return summary
     if plan is None:
@@ -190,8 +227,10 @@ async def poll_company(
         notice = await asyncio.to_thread(_connection_failed, portal, plan, error, clock())
         due += [notice] if notice is not None else []
     finally:
-        await asyncio.to_thread(_polled, portal, company_id, clock())
-    await _mail(portal, mailer, due)
+        await asyncio.to_thread(_polled, portal, company_id, started, plan.last_polled_at)
+        # Also when something unexpected ended the poll: the notices of the chunks stored
+        # before it are marked as mailed and must go out.
+        await _mail(portal, mailer, due)
     return summary
 
 
@@ -247,8 +286,14 @@ async def _take(
             summary.count(outcomes)
             safe += chunk
             if plan.remove and plan.connection.protocol != FetchProtocol.POP3:
-                async with connection:
-                    await picker.remove(chunk)
+                try:
+                    async with connection:
+                        await picker.remove(chunk)
+                except PickerError as error:  # stored all the same; the next chunks go on
+                    notice = await asyncio.to_thread(
+                        _connection_failed, portal, plan, error, clock()
+                    )
+                    due += [notice] if notice is not None else []
     finally:
         for task in (fetching, preparing):
             if not task.done():
@@ -269,7 +314,12 @@ async def _fetch_chunk(picker: Picker, chunk: list[RemoteFile]) -> list[bytes]:
         async with gate:
             return await picker.fetch(remote)
 
-    return list(await asyncio.gather(*(one(remote) for remote in chunk)))
+    try:
+        async with asyncio.TaskGroup() as group:  # one failing fetch cancels the others
+            tasks = [group.create_task(one(remote)) for remote in chunk]
+    except ExceptionGroup as failed:  # the first failure, as a sequential fetch would raise
+        raise failed.exceptions[0] from None
+    return [task.result() for task in tasks]
 
 
 async def _prepare_all(
@@ -300,17 +350,52 @@ def _store_chunk(
     prepared: list[Prepared],
     now: datetime,
 ) -> tuple[list[Outcome], list[notices.DueNotice]]:
-    due: list[notices.DueNotice] = []
     files = [
         Fetched(ready, remote.name, remote.source, data)
         for remote, data, ready in zip(chunk, datas, prepared, strict=True)
     ]
+    try:
+        return _store_files(portal, plan, files, now)
+    except (SQLAlchemyError, ValueError):
+        log.exception(
+            "company %d: a chunk could not be stored; storing it file by file", plan.company_id
+        )
+    # One at a time: a file the database refuses is kept as failed, the rest go in as usual,
+    # so one bad file cannot hold up every file after it, poll after poll.
+    outcomes: list[Outcome] = []
+    due: list[notices.DueNotice] = []
+    for fetched in files:
+        try:
+            stored = _store_files(portal, plan, [fetched], now)
+        except (SQLAlchemyError, ValueError):
+            log.exception("company %d: file %r could not be stored", plan.company_id, fetched.name)
+            refused = Prepared(problems=[Problem(NOT_STORED)])
+            stored = _store_files(portal, plan, [replace(fetched, prepared=refused)], now)
+        outcomes += stored[0]
+        due += stored[1]
+    return outcomes, due
+
+
+def _store_files(
+    portal: Portal, plan: _Plan, files: list[Fetched], now: datetime
+) -> tuple[list[Outcome], list[notices.DueNotice]]:
+    due: list[notices.DueNotice] = []
     with portal.transaction(writes=True) as session:
+        session.execute(
+            update(IntegrationSettings)
+            .where(IntegrationSettings.company_id == plan.company_id)
+            .values(polling_until=now + POLL_LEASE),
+            execution_options={"synchronize_session": False},
+        )
         book = CompanyBook(session, plan.company_id)
         outcomes = store_all(session, book, files, now=now, auto_approve=plan.auto_approve)
         for fetched, outcome in zip(files, outcomes, strict=True):
             if outcome.status == "failed":
-                key, problem = notices.file_problem(file_digest(fetched.data), fetched.name)
+                key, problem = notices.file_problem(
+                    file_digest(fetched.data),
+                    fetched.name,
+                    mail_only=any(p.message == NO_MATCHING_ATTACHMENT for p in outcome.problems),
+                )
                 notice = notices.record(
                     session, plan.company_id, key, problem, now, outcome.problems
                 )
@@ -349,13 +434,18 @@ def _unreadable(
         return notices.record(session, company_id, notices.CONNECTION + "secret", problem, now)
 
 
-def _polled(portal: Portal, company_id: int, now: datetime) -> None:
+def _polled(portal: Portal, company_id: int, started: datetime, seen: datetime | None) -> None:
+    """The poll is over: let go of the company, and count the interval from ``started``
+    unless "fetch now" asked for another poll meanwhile."""
     with portal.transaction(writes=True) as session:
         settings = session.scalar(
             select(IntegrationSettings).where(IntegrationSettings.company_id == company_id)
         )
-        if settings is not None:
-            settings.last_polled_at = now
+        if settings is None:
+            return
+        settings.polling_until = None
+        if settings.last_polled_at == seen or seen is None:
+            settings.last_polled_at = started
 
 
 async def _mail(portal: Portal, mailer: Mailer | None, due: list[notices.DueNotice]) -> None:
@@ -387,7 +477,11 @@ def due_companies(portal: Portal, now: datetime) -> list[int]:
                 IntegrationSettings.poll_interval_seconds,
             )
             .join(Company, Company.id == IntegrationSettings.company_id)
-            .where(IntegrationSettings.enabled.is_(True), Company.level.in_(INTEGRATION_LEVELS))
+            .where(
+                IntegrationSettings.enabled.is_(True),
+                Company.level.in_(INTEGRATION_LEVELS),
+                Company.status == CompanyStatus.ACTIVE,
+            )
             .order_by(IntegrationSettings.company_id)
         ).all()
     return [

@@ -29,14 +29,15 @@ def error_notice_mail(notice: DueNotice, *, sender: str) -> EmailMessage:
         if more > 0:
             lines += "\n" + t("… and {count} more.", count=more)
         paragraphs.append((t("What was found:"), lines))
-    paragraphs.append(
-        (
-            t(
-                "The file is kept in the portal. Fix the rules or the file and retry it under"
-                " Company (F12) > Business system. The same problem is reported again at most"
-                " once an hour."
-            ),
-            None,
+    if notice.about_a_file:
+        advice = t(
+            "The file is kept in the portal. Fix the rules or the file and retry it under"
+            " Company (F12) > Business system."
         )
-    )
+    else:
+        advice = t(
+            "Check the connection settings under Company (F12) > Business system. The same"
+            " problem is reported again at most once an hour."
+        )
+    paragraphs.append((advice, None))
     return paragraph_message(subject, single_address(notice.to), sender, paragraphs, t.locale)

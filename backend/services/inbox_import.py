@@ -26,7 +26,7 @@ from ..db.models.customers import DeliveryChannel
 from ..db.models.invoices import DeliveryEvent
 from ..delivery.events import EventKind, event_detail
 from ..domain.errors import N_, DomainError, ValidationError
-from ..domain.field_limits import check_field_lengths
+from ..domain.field_limits import check_field_limits
 from ..domain.invoice import Invoice, Party
 from ..domain.party_ids import party_ids
 from ..domain.states import InvoiceState
@@ -119,7 +119,7 @@ def _import(ctx: Context, company_id: int, filename: str, data: bytes) -> Import
     invoice = received.invoice
     _check_addressed_to(ctx, company_id, invoice.buyer)
     _check_not_duplicate(ctx, company_id, invoice, data)
-    too_long = check_field_lengths(invoice)
+    too_long = check_field_limits(invoice)
     if too_long:
         raise ValidationError(
             N_("The document has {count} field(s) longer than the portal can store."),

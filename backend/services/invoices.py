@@ -22,7 +22,7 @@ from ..db.models.customers import DeliveryChannel
 from ..db.party_mapping import buyer_party, seller_party
 from ..domain.checks import check_invoice
 from ..domain.errors import N_, DomainError, ValidationError
-from ..domain.field_limits import check_field_lengths
+from ..domain.field_limits import check_field_limits
 from ..domain.invoice import (
     DocumentKind,
     Invoice,
@@ -122,7 +122,7 @@ def _customer(ctx: Context, customer_id: int | None, company_id: int) -> Custome
 
 
 def _write_draft(row: InvoiceRow, invoice: Invoice, customer: Customer | None) -> None:
-    too_long = check_field_lengths(invoice)
+    too_long = check_field_limits(invoice)
     if too_long:
         raise InvoiceRejected(too_long)
     apply_invoice(row, invoice)

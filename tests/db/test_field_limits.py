@@ -1,7 +1,11 @@
-"""The domain's text limits are the columns' lengths, and a too-long draft is refused the same
+"""The domain's text and number limits are the columns', and a too-long draft is refused the same
 way on both databases (PostgreSQL enforces lengths, SQLite would store anything)."""
 
 from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
 
 from backend.db.models import (
     Company,
@@ -12,6 +16,7 @@ from backend.db.models import (
     User,
 )
 from backend.domain import field_limits, identifiers
+from tests.services.invoice_factory import sample_invoice
 
 COLUMN_OF_ATTACHMENT = {"id": "document_id"}
 COLUMN_OF_LINE = {"id": "line_id"}
@@ -33,3 +38,27 @@ def test_limits_equal_the_column_lengths() -> None:
         assert _length(InvoiceAllowanceCharge, name) == limit, name
     for name, limit in field_limits.ATTACHMENT_LIMITS.items():
         assert _length(InvoiceAttachment, COLUMN_OF_ATTACHMENT.get(name, name)) == limit, name
+
+
+def _digits(model: type, column: str) -> tuple[int, int]:
+    kind = model.__table__.c[column].type
+    return kind.precision, kind.scale
+
+
+def test_number_limits_equal_the_columns_digits() -> None:
+    for name, digits in field_limits.LINE_NUMBERS.items():
+        assert _digits(InvoiceLineRow, name) == digits, name
+    for name, digits in field_limits.ALLOWANCE_NUMBERS.items():
+        assert _digits(InvoiceAllowanceCharge, name) == digits, name
+
+
+@pytest.mark.parametrize(
+    ("quantity", "refused"),
+    [("1.000001", False), ("1.0000010", False), ("1.0000001", True), ("9999999999999", False),
+     ("10000000000000", True), ("NaN", True)],
+)  # fmt: skip
+def test_numbers_the_columns_cannot_keep_are_named(quantity: str, refused: bool) -> None:
+    invoice = sample_invoice()
+    invoice.lines[0].quantity = Decimal(quantity)
+    errors = field_limits.check_field_limits(invoice)
+    assert [e.field for e in errors] == (["lines[0].quantity"] if refused else [])

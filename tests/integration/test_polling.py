@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 from contextlib import AbstractContextManager as ContextManager
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,7 +20,7 @@ from backend.db.models import (
     IntegrationSettings,
     InvoiceRow,
 )
-from backend.db.models.accounts import MembershipLevel
+from backend.db.models.accounts import CompanyStatus, MembershipLevel
 from backend.integration.poller import PollSummary, poll_company, run_poller
 from backend.mail.outbox import Mailer
 from backend.services.context import Portal
@@ -199,6 +200,7 @@ def test_a_wrong_password_gives_one_notice_with_the_servers_words(
     [mail] = mails(outbox)
     assert "errors@acme.se" in mail and REFUSALS[protocol] in mail
     assert "wrong-Passw0rd" not in mail  # the password is never in the notice
+    assert "Check the connection settings" in mail
     with portal.sessions() as session:
         notice = session.scalars(select(IntegrationNotice)).one()
         assert notice.occurrences == 2 and notice.resolved_at is None
@@ -265,3 +267,80 @@ def test_a_secret_the_key_cannot_open_is_reported_not_crashed_on(
     assert notice.problem == "connection:secret" and "decrypted" in notice.message
     [mail] = mails(outbox)
     assert "Enter it again" in mail
+
+
+def test_two_pollers_at_once_import_each_file_once(
+    portal: Portal, world: World, remote: Path, outbox: Path
+) -> None:
+    acme = world.acme_admin.company_id
+    add_nordisk(portal, acme)
+    numbers = [f"T-{n:03d}" for n in range(60)]
+    put(remote, *numbers)
+    mailer = Mailer(sender="portal@example.se", outbox=outbox)
+
+    async def both() -> list[PollSummary]:
+        return list(
+            await asyncio.gather(
+                poll_company(portal, acme, mailer=mailer), poll_company(portal, acme, mailer=mailer)
+            )
+        )
+
+    with sftp_server(remote) as server:
+        enable_integration(portal, acme, server)
+        first, second = asyncio.run(both())
+        assert poll(portal, acme, outbox).imported == 0  # the poll is free again afterwards
+    assert sorted([first.imported, second.imported]) == [0, 60]  # one of them stood aside
+    assert first.error is None and second.error is None
+    assert invoice_numbers(portal) == numbers and mails(outbox) == []
+
+
+def test_a_suspended_company_is_not_polled(
+    portal: Portal, world: World, remote: Path, outbox: Path
+) -> None:
+    acme = world.acme_admin.company_id
+    add_nordisk(portal, acme)
+    put(remote, "Z-1")
+    with portal.sessions.begin() as session:
+        company = session.get(Company, acme)
+        assert company is not None
+        company.status = CompanyStatus.SUSPENDED
+    with sftp_server(remote) as server:
+        enable_integration(portal, acme, server)
+        assert poll(portal, acme, outbox).imported == 0
+    assert (remote / "Z-1.xml").exists()
+
+
+def test_a_number_the_database_cannot_keep_fails_that_file_only(
+    portal: Portal, world: World, remote: Path, outbox: Path
+) -> None:
+    acme = world.acme_admin.company_id
+    add_nordisk(portal, acme)
+    put(remote, "Q-1", "Q-3")
+    precise = invoice_file("Q-2")
+    first_quantity = re.search(rb"(<cbc:InvoicedQuantity [^>]*>)([^<]+)<", precise)
+    assert first_quantity is not None
+    precise = precise.replace(first_quantity.group(0), first_quantity.group(1) + b"1.0000001<", 1)
+    (remote / "Q-2.xml").write_bytes(precise)
+    with sftp_server(remote) as server:
+        enable_integration(portal, acme, server)
+        summary = poll(portal, acme, outbox)
+    assert (summary.imported, summary.failed, summary.error) == (2, 1, None)
+    assert invoice_numbers(portal) == ["Q-1", "Q-3"]
+    with portal.sessions() as session:
+        kept = session.scalars(select(FetchedFile).where(FetchedFile.status == "failed")).one()
+    assert kept.name == "Q-2.xml"
+    assert "lines[0].quantity" in [problem["field"] for problem in kept.report]
+
+
+def test_mails_without_invoices_share_one_notice(
+    portal: Portal, world: World, tmp_path: Path, outbox: Path
+) -> None:
+    acme = world.acme_admin.company_id
+    messages = [_mail_with(("offer.pdf", b"%PDF-1.4 " + bytes([n]))) for n in range(3)]
+    with pop3_server(messages) as server:
+        enable_integration(portal, acme, server)
+        summary = poll(portal, acme, outbox)
+        assert list(server.root.glob("*.eml")) == []  # kept in the portal, so deleted there
+    assert summary.failed == 3
+    [mail] = mails(outbox)
+    assert "arrived" in mail and "retry it" in mail

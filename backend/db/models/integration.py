@@ -94,6 +94,8 @@ class IntegrationSettings(Base):
     error_email: Mapped[str] = mapped_column(String(254), default="")
     send_automatically: Mapped[bool] = mapped_column(Boolean, default=False)
     last_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Held by the poller at work on this company until then (see integration.poller).
+    polling_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 

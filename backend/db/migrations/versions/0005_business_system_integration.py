@@ -147,10 +147,14 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("last_polled_at", backend.db.types.UTCDateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(
+            sa.Column("polling_until", backend.db.types.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("integration_settings", schema=None) as batch_op:
+        batch_op.drop_column("polling_until")
         batch_op.drop_column("last_polled_at")
         batch_op.drop_column("host_key")
         batch_op.drop_column("private_key_encrypted")
