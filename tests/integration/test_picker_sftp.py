@@ -132,3 +132,17 @@ async def test_a_silent_server_times_out(sftp: ServerInfo, silent_port: int) -> 
     with pytest.raises(PickerError) as caught:
         await poll(sftp, port=silent_port, timeout=0.5)
     assert caught.value.kind is PickerErrorKind.CONNECT
+
+
+async def test_a_file_that_grew_since_the_listing_is_not_taken(
+    sftp: ServerInfo, remote_root: Path
+) -> None:
+    (remote_root / "export.xml").write_bytes(b"<Invoice>" + b"x" * 5000)
+    async with open_picker(sftp.settings()) as picker:
+        [remote] = await picker.list()
+        with (remote_root / "export.xml").open("ab") as still_writing:
+            still_writing.write(b"y" * 90000)
+        with pytest.raises(PickerError) as refused:
+            await picker.fetch(remote)
+    assert refused.value.kind is PickerErrorKind.TRANSFER
+    assert "changed while it was read" in refused.value.server_message

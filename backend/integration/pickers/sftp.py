@@ -162,14 +162,15 @@ class SftpPicker:
                 size = remote.size
                 if size is None:
                     size = (await handle.stat()).size
-                # a short answer makes asyncssh read on to the end: a shorter file shows
-                data = await handle.read(size if size is not None else -1, 0)
+                # One byte more than listed: a file still being written (grown since the
+                # listing) shows as too long, a cut one as too short; neither is taken.
+                data = await handle.read(size + 1 if size is not None else -1, 0)
         except (asyncssh.Error, OSError) as exc:
             raise PickerError(PickerErrorKind.TRANSFER, _reason(exc)) from None
         if size is not None and len(data) != size:
             raise PickerError(
                 PickerErrorKind.TRANSFER,
-                f"received {len(data)} bytes of {remote.ref}, the server said {size}",
+                f"{remote.ref} changed while it was read ({len(data)} bytes, listed {size})",
             )
         return data
 
