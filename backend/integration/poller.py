@@ -58,6 +58,10 @@ CHUNK = 50
 # How long a poller holds a company's poll; each stored chunk extends it. A poller that died
 # is taken over once it runs out.
 POLL_LEASE = timedelta(minutes=10)
+TOO_LARGE = N_(
+    "The file has {size} bytes; the portal takes files of up to {limit} bytes. It was left on"
+    " the server."
+)
 NOT_STORED = N_(
     "The portal could not store the invoice in this file. Support can find the reason in the"
     " portal's log."
@@ -219,6 +223,13 @@ async def poll_company(
         async with open_picker(plan.connection) as picker:
             remotes = await picker.list()
             await asyncio.to_thread(_connected, portal, plan, picker.host_key, clock())
+            limit = plan.recipe.max_bytes
+            too_large = [r for r in remotes if r.size is not None and r.size > limit]
+            if too_large:  # reported (once), never fetched into memory, left on the server
+                summary.count(
+                    await asyncio.to_thread(_too_large, portal, plan, too_large, clock(), due)
+                )
+                remotes = [r for r in remotes if r not in too_large]
             safe = await _take(portal, plan, picker, remotes, pool, clock, summary, due)
             if plan.remove and plan.connection.protocol == FetchProtocol.POP3:
                 await picker.remove(safe)
@@ -374,6 +385,25 @@ def _store_chunk(
         outcomes += stored[0]
         due += stored[1]
     return outcomes, due
+
+
+def _too_large(
+    portal: Portal,
+    plan: _Plan,
+    remotes: list[RemoteFile],
+    now: datetime,
+    due: list[notices.DueNotice],
+) -> list[Outcome]:
+    """Files over the size limit, each kept as a failed file whose content is a note of what
+    it was (the same note next time: reported once)."""
+    files = []
+    for remote in remotes:
+        note = f"not fetched: {remote.source} ({remote.size} bytes)".encode()
+        problem = Problem(TOO_LARGE, {"size": remote.size, "limit": plan.recipe.max_bytes})
+        files.append(Fetched(Prepared(problems=[problem]), remote.name, remote.source, note))
+    outcomes, notices_due = _store_files(portal, plan, files, now)
+    due += notices_due
+    return outcomes
 
 
 def _store_files(

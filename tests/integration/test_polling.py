@@ -344,3 +344,45 @@ def test_mails_without_invoices_share_one_notice(
     assert summary.failed == 3
     [mail] = mails(outbox)
     assert "arrived" in mail and "retry it" in mail
+
+
+def test_a_file_over_the_size_limit_is_reported_once_and_left(
+    portal: Portal, world: World, remote: Path, outbox: Path
+) -> None:
+    acme = world.acme_admin.company_id
+    add_nordisk(portal, acme)
+    put(remote, "L-1")
+    (remote / "huge.xml").write_bytes(b"<x>" + b" " * (21 * 1024 * 1024))
+    with sftp_server(remote) as server:
+        enable_integration(portal, acme, server)
+        first = poll(portal, acme, outbox)
+        again = poll(portal, acme, outbox)
+    assert (first.imported, first.failed) == (1, 1)
+    assert (again.imported, again.failed, again.duplicates) == (0, 0, 1)
+    assert sorted(p.name for p in remote.iterdir()) == ["huge.xml"]
+    [mail] = mails(outbox)
+    assert "huge.xml" in mail
+
+
+HOSTILE_MAIL = (
+    b"From: x@example.com\r\nTo: y@example.com\r\nSubject: odd\r\nMIME-Version: 1.0\r\n"
+    b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n'
+    + b"x"
+    * 3000
+    + b"\r\n--b\r\nContent-Type: application/xml\r\n"
+    b"Content-Disposition: attachment; filename*=utf-16''%ff%fe%41.xml\r\n\r\n<x/>\r\n--b--\r\n"
+)
+
+
+def test_a_mail_that_cannot_be_taken_apart_does_not_block_the_others(
+    portal: Portal, world: World, outbox: Path
+) -> None:
+    acme = world.acme_admin.company_id
+    add_nordisk(portal, acme)
+    good = _mail_with(("M-1.xml", invoice_file("M-1")))
+    with pop3_server([HOSTILE_MAIL, good]) as server:
+        enable_integration(portal, acme, server)
+        summary = poll(portal, acme, outbox)
+        assert list(server.root.glob("*.eml")) == []
+    assert summary.error is None and summary.imported == 1
+    assert invoice_numbers(portal) == ["M-1"]

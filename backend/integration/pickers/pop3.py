@@ -56,6 +56,11 @@ class _Message:
         ]
 
 
+# poplib refuses lines over 2048 bytes, which real mails (long HTML lines, unfolded headers)
+# have; the whole listing failed on one such mail. The limit is a module global of poplib.
+poplib._MAXLINE = max(poplib._MAXLINE, 1 << 20)
+
+
 class Pop3Picker:
     host_key: str = ""
     parallel: int = 1
@@ -145,16 +150,19 @@ class Pop3Picker:
             uidl = uidls.get(number) or "sha256-" + hashlib.sha256(raw).hexdigest()
             message = _Message(number, raw)
             self._messages[uidl] = message
-            files = [
-                RemoteFile(
-                    name=str(part.get_filename()),
-                    ref=f"{uidl}/{index}",
-                    size=None,
-                    group=uidl,
-                )
-                for index, part in message.parts()
-                if matches(str(part.get_filename()), self._settings.pattern)
-            ]
+            try:
+                files = [
+                    RemoteFile(
+                        name=str(part.get_filename()),
+                        ref=f"{uidl}/{index}",
+                        size=None,
+                        group=uidl,
+                    )
+                    for index, part in message.parts()
+                    if matches(str(part.get_filename()), self._settings.pattern)
+                ]
+            except Exception:  # a mail the email package cannot take apart: offered whole
+                files = []
             if not files:
                 files = [
                     RemoteFile(
