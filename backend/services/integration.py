@@ -320,6 +320,9 @@ def test_connection(ctx: Context) -> ConnectionCheck:
     connection = connection_for(
         row, SecretBox.in_data_dir(settings.data_dir), settings.integration_ca_file
     )
+    # The read is done: end the transaction before up to a minute of network waits, so no
+    # database connection sits idle in a transaction meanwhile.
+    ctx.session.commit()
     return asyncio.run(_probe(connection))
 
 
