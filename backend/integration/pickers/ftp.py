@@ -6,15 +6,13 @@ settings (it is the socket timeout: a silent server fails the call, never hangs 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ftplib
 import posixpath
 import socket
 import ssl
-from collections.abc import Callable, Sequence
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from backend.integration.pickers.base import (
     ConnectionSettings,
@@ -23,8 +21,7 @@ from backend.integration.pickers.base import (
     RemoteFile,
 )
 from backend.integration.pickers.matching import matches
-
-T = TypeVar("T")
+from backend.integration.pickers.threaded import ThreadedPicker, tls_context
 
 _BLOCK = 64 * 1024
 
@@ -64,66 +61,23 @@ class _ImplicitFtpTls(_FtpTls):
         self._sock = value
 
 
-def _tls_context(ca_file: str) -> ssl.SSLContext:
-    if ca_file:
-        return ssl.create_default_context(cafile=ca_file)
-    return ssl.create_default_context()
-
-
-def _server_text(exc: BaseException) -> str:
-    """What the server (or the network) said, without anything of ours."""
-    if isinstance(exc, EOFError | ConnectionError) and not str(exc):
-        return "connection closed by the server"
-    text = str(exc).strip()
-    return text or type(exc).__name__
-
-
-class FtpPicker:
-    host_key: str = ""
-    parallel: int = 1
+class FtpPicker(ThreadedPicker):
+    ERRORS = (ftplib.Error, OSError, EOFError, UnicodeError, ValueError)
 
     def __init__(self, settings: ConnectionSettings) -> None:
+        super().__init__()
         self._settings = settings
         self._ftp: ftplib.FTP | None = None
-        self._lock = asyncio.Lock()
-
-    async def _run(self, kind: PickerErrorKind, func: Callable[..., T], *args: Any) -> T:
-        async with self._lock:
-            try:
-                return await asyncio.to_thread(func, *args)
-            except PickerError:
-                raise
-            except (ftplib.Error, OSError, EOFError, UnicodeError, ValueError) as exc:
-                raise PickerError(kind, _server_text(exc)) from None
 
     # --- connection
-
-    async def __aenter__(self) -> Self:
-        await self._run(PickerErrorKind.CONNECT, self._connect)
-        try:
-            await self._run(PickerErrorKind.LOGIN, self._login)
-            await self._run(PickerErrorKind.CONNECT, self._protect_data)
-        except BaseException:
-            await asyncio.to_thread(self._close)
-            raise
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        async with self._lock:
-            await asyncio.to_thread(self._quit, exc is None)
 
     def _connect(self) -> None:
         s = self._settings
         ftp: ftplib.FTP
         if s.ftps_mode == "implicit":
-            ftp = _ImplicitFtpTls(context=_tls_context(s.ca_file), timeout=s.timeout)
+            ftp = _ImplicitFtpTls(context=tls_context(s.ca_file), timeout=s.timeout)
         elif s.ftps_mode == "explicit":
-            ftp = _FtpTls(context=_tls_context(s.ca_file), timeout=s.timeout)
+            ftp = _FtpTls(context=tls_context(s.ca_file), timeout=s.timeout)
         else:
             ftp = ftplib.FTP(timeout=s.timeout)  # noqa: S321 (plain FTP is what was configured)
         self._ftp = ftp
@@ -141,14 +95,14 @@ class FtpPicker:
         s = self._settings
         self._ftp.login(s.username, s.password)
 
-    def _protect_data(self) -> None:
+    def _secure(self) -> None:
         if isinstance(self._ftp, ftplib.FTP_TLS):
             self._ftp.prot_p()
 
-    def _quit(self, polite: bool) -> None:
+    def _finish(self, commit: bool) -> None:
         if self._ftp is None:
             return
-        if polite:
+        if commit:
             with contextlib.suppress(ftplib.Error, OSError, EOFError):
                 self._ftp.quit()
         self._close()

@@ -7,17 +7,13 @@ just closes the connection otherwise, so a failed poll deletes nothing.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import email
 import email.policy
 import hashlib
 import poplib
-import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from email.message import EmailMessage
-from types import TracebackType
-from typing import Any, Self, TypeVar
 
 from backend.integration.pickers.base import (
     ConnectionSettings,
@@ -26,15 +22,7 @@ from backend.integration.pickers.base import (
     RemoteFile,
 )
 from backend.integration.pickers.matching import matches
-
-T = TypeVar("T")
-
-
-def _server_text(exc: BaseException) -> str:
-    arg = exc.args[0] if exc.args else ""
-    # poplib raises with the server's response line as bytes
-    text = arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(exc)
-    return text.strip() or type(exc).__name__
+from backend.integration.pickers.threaded import ThreadedPicker, tls_context
 
 
 class _Message:
@@ -61,53 +49,21 @@ class _Message:
 poplib._MAXLINE = max(poplib._MAXLINE, 1 << 20)
 
 
-class Pop3Picker:
-    host_key: str = ""
-    parallel: int = 1
+class Pop3Picker(ThreadedPicker):
+    ERRORS = (poplib.error_proto, OSError, EOFError, ValueError)
 
     def __init__(self, settings: ConnectionSettings) -> None:
+        super().__init__()
         self._settings = settings
         self._pop: poplib.POP3 | None = None
-        self._lock = asyncio.Lock()
         self._messages: dict[str, _Message] = {}  # by UIDL, for this connection
         self._listed: dict[str, set[str]] = {}  # UIDL -> refs of the files listed from it
         self._marked: set[str] = set()
 
-    async def _run(self, kind: PickerErrorKind, func: Callable[..., T], *args: Any) -> T:
-        async with self._lock:
-            try:
-                return await asyncio.to_thread(func, *args)
-            except PickerError:
-                raise
-            except (poplib.error_proto, OSError, EOFError, ValueError) as exc:
-                raise PickerError(kind, _server_text(exc)) from None
-
-    async def __aenter__(self) -> Self:
-        await self._run(PickerErrorKind.CONNECT, self._connect)
-        try:
-            await self._run(PickerErrorKind.LOGIN, self._login)
-        except BaseException:
-            await asyncio.to_thread(self._close)
-            raise
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        async with self._lock:
-            await asyncio.to_thread(self._finish, exc is None)
-
     def _connect(self) -> None:
         s = self._settings
         if s.use_ssl:
-            context = (
-                ssl.create_default_context(cafile=s.ca_file)
-                if s.ca_file
-                else ssl.create_default_context()
-            )
+            context = tls_context(s.ca_file)
             self._pop = poplib.POP3_SSL(s.host, s.port, timeout=s.timeout, context=context)
         else:
             self._pop = poplib.POP3(s.host, s.port, timeout=s.timeout)
