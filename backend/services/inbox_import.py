@@ -119,12 +119,15 @@ def _import(ctx: Context, company_id: int, filename: str, data: bytes) -> Import
     invoice = received.invoice
     _check_addressed_to(ctx, company_id, invoice.buyer)
     _check_not_duplicate(ctx, company_id, invoice, data)
-    too_long = check_field_limits(invoice)
-    if too_long:
+    unfit = check_field_limits(invoice)
+    if unfit:
         raise ValidationError(
-            N_("The document has {count} field(s) longer than the portal can store."),
-            count=len(too_long),
-            field=too_long[0].field,
+            N_(
+                "The document has {count} value(s) the portal cannot store as they are (too"
+                " long, or numbers too precise or too large)."
+            ),
+            count=len(unfit),
+            field=unfit[0].field,
         )
     findings = validate(data).findings
     row = InvoiceRow(
