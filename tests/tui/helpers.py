@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 
 async def settle(pilot: Pilot) -> None:
     """Wait until the app's workers (service calls, mail) are done and the screen redrawn."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        # A worker of an exclusive group (the form's live validation) cancelled by a newer
+        # one while we waited is not a failure: wait again, for the newer one.
+        for _attempt in range(10):
+            try:
+                await pilot.app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                await pilot.pause()
         await pilot.pause()
 
 
